@@ -1,0 +1,74 @@
+// Builds the Express app: security middleware, request logging, feature routers, docs and errors.
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import cors from 'cors';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import type { Sequelize } from 'sequelize';
+import swaggerUi from 'swagger-ui-express';
+import type { Config } from '../lib/config';
+import type { Logger } from '../lib/logger';
+import { authRoutes } from './auth/routes';
+import { healthRoutes } from './health/routes';
+import { createAuthenticate } from './middleware/authenticate';
+import { errorHandler, notFoundHandler } from './middleware/errors';
+import { createMetrics } from './middleware/metrics';
+import { buildOpenApiDocument, createOpenApiRegistry } from './openapi';
+import { userRoutes } from './users/routes';
+
+export interface AppDeps {
+  config: Config;
+  sequelize: Sequelize;
+  temporal: Client;
+  logger: Logger;
+  version: string;
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+export function createApp({ config, sequelize, temporal, logger, version }: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+
+  const metrics = createMetrics();
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === '/metrics' },
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+    }),
+  );
+  app.use(metrics.recordHttp);
+  app.use(helmet());
+  app.use(cors({ origin: config.CORS_ORIGINS.length > 0 ? config.CORS_ORIGINS : false }));
+  app.use(express.json({ limit: '1mb' }));
+
+  const registry = createOpenApiRegistry();
+  const authenticate = createAuthenticate(config.JWT_SECRET);
+  const router = express.Router();
+  for (const route of [...healthRoutes(sequelize, temporal, version), ...authRoutes(sequelize, config.JWT_SECRET), ...userRoutes(sequelize)]) {
+    route.register(router, registry, authenticate);
+  }
+  app.use(router);
+
+  const openApiDocument = buildOpenApiDocument(registry, version);
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument);
+  });
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(openApiDocument, { customSiteTitle: 'Integration platform API' }));
+  app.get('/metrics', async (_req, res) => {
+    res.set('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}

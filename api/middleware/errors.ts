@@ -1,0 +1,44 @@
+// The one error envelope: every 4xx/5xx leaves as {"error": {"code", "message", "details"}}, never a stack.
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { AppError } from '../../lib/errors';
+
+/** Errors thrown by body-parser and similar middleware carry `type` and `status`. */
+interface HttpLibraryError {
+  type?: string;
+  status?: number;
+  expose?: boolean;
+  message: string;
+}
+
+const LIBRARY_ERRORS: Record<string, { status: number; code: string; message: string }> = {
+  'entity.too.large': { status: 413, code: 'payload_too_large', message: 'Request body is larger than the 1 MB limit' },
+  'entity.parse.failed': { status: 400, code: 'malformed_json', message: 'Request body is not valid JSON' },
+  'encoding.unsupported': { status: 415, code: 'unsupported_encoding', message: 'Unsupported content encoding' },
+  'charset.unsupported': { status: 415, code: 'unsupported_charset', message: 'Unsupported charset' },
+  'request.aborted': { status: 400, code: 'request_aborted', message: 'Request was aborted by the client' },
+};
+
+export function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  const libraryError = error as HttpLibraryError;
+  const known = libraryError?.type ? LIBRARY_ERRORS[libraryError.type] : undefined;
+  if (known) return new AppError(known.status, known.code, known.message);
+  if (libraryError?.expose && libraryError.status && libraryError.status < 500) {
+    return new AppError(libraryError.status, 'bad_request', libraryError.message);
+  }
+  return new AppError(500, 'internal_error', 'Internal server error');
+}
+
+export const notFoundHandler: RequestHandler = (req, _res, next) => {
+  next(new AppError(404, 'not_found', `No route for ${req.method} ${req.path}`));
+};
+
+export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _next) => {
+  const appError = toAppError(error);
+  if (appError.status >= 500) req.log.error({ err: error }, 'request failed');
+  else req.log.debug({ code: appError.code }, appError.message);
+  if (res.headersSent) return;
+  res.status(appError.status).json({
+    error: { code: appError.code, message: appError.message, ...(appError.details === undefined ? {} : { details: appError.details }) },
+  });
+};

@@ -1,0 +1,105 @@
+// Declares a route once: zod schemas validate the request, type the handler and generate OpenAPI.
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import type { Request, RequestHandler, Response, Router } from 'express';
+import { z, type ZodType } from 'zod';
+import type { Role } from '../domain/roles';
+import { AppError } from '../lib/errors';
+import { requireRoles, type AuthenticatedUser } from './middleware/authenticate';
+import { ErrorEnvelope } from './openapi';
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+type AnyObject = z.ZodObject<z.ZodRawShape>;
+
+export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends ZodType> {
+  method: Method;
+  /** Express-style path, e.g. `/api/users/:id`. */
+  path: string;
+  summary: string;
+  tags: string[];
+  /** `public`: no token; `authenticated`: any role; or the roles allowed. */
+  access: 'public' | 'authenticated' | readonly Role[];
+  params?: P;
+  query?: Q;
+  body?: B;
+  responses: Record<number, { description: string; schema?: ZodType }>;
+  /** Extra middleware run before authentication (e.g. a rate limiter). */
+  before?: RequestHandler[];
+}
+
+export interface RouteContext<P extends AnyObject, Q extends AnyObject, B extends ZodType> {
+  params: z.infer<P>;
+  query: z.infer<Q>;
+  body: z.infer<B>;
+  /** Set on every non-public route. */
+  user: AuthenticatedUser;
+  req: Request;
+  res: Response;
+}
+
+export interface Route {
+  register(router: Router, registry: OpenAPIRegistry, authenticate: RequestHandler): void;
+}
+
+const emptyObject = z.object({});
+
+function parseOrThrow<T extends ZodType>(schema: T, value: unknown, where: string): z.infer<T> {
+  const result = schema.safeParse(value ?? {});
+  if (!result.success) {
+    throw new AppError(400, 'validation_failed', `Invalid request ${where}`, result.error.issues.map((issue) => ({ path: [where, ...issue.path].join('.'), message: issue.message })));
+  }
+  return result.data;
+}
+
+const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: ErrorEnvelope } } });
+
+export function defineRoute<P extends AnyObject = typeof emptyObject, Q extends AnyObject = typeof emptyObject, B extends ZodType = typeof emptyObject>(
+  spec: RouteSpec<P, Q, B>,
+  handler: (ctx: RouteContext<P, Q, B>) => Promise<void>,
+): Route {
+  return {
+    register(router, registry, authenticate) {
+      const isPublic = spec.access === 'public';
+      registry.registerPath({
+        method: spec.method,
+        path: spec.path.replace(/:(\w+)/g, '{$1}'),
+        summary: spec.summary,
+        tags: spec.tags,
+        ...(isPublic ? {} : { security: [{ bearerAuth: [] }] }),
+        request: {
+          ...(spec.params ? { params: spec.params } : {}),
+          ...(spec.query ? { query: spec.query } : {}),
+          ...(spec.body ? { body: { required: true, content: { 'application/json': { schema: spec.body } } } } : {}),
+        },
+        responses: {
+          ...Object.fromEntries(
+            Object.entries(spec.responses).map(([status, { description, schema }]) => [
+              status,
+              schema ? { description, content: { 'application/json': { schema } } } : { description },
+            ]),
+          ),
+          ...(spec.body || spec.query || spec.params ? { 400: errorResponse('Invalid request') } : {}),
+          ...(isPublic ? {} : { 401: errorResponse('Missing or invalid access token') }),
+          ...(Array.isArray(spec.access) ? { 403: errorResponse('Role not allowed') } : {}),
+        },
+      });
+
+      const guards: RequestHandler[] = isPublic
+        ? []
+        : [authenticate, ...(Array.isArray(spec.access) ? [requireRoles(spec.access as readonly Role[])] : [])];
+      router[spec.method](spec.path, ...(spec.before ?? []), ...guards, async (req: Request, res: Response) => {
+        // req.is() is null when there is no body at all, which the body schema then judges.
+        if (spec.body && req.is('application/json') === false) {
+          throw new AppError(415, 'unsupported_media_type', 'Send the request body as application/json');
+        }
+        await handler({
+          params: parseOrThrow(spec.params ?? emptyObject, req.params, 'params') as z.infer<P>,
+          query: parseOrThrow(spec.query ?? emptyObject, req.query, 'query') as z.infer<Q>,
+          body: parseOrThrow(spec.body ?? emptyObject, spec.body ? req.body : {}, 'body') as z.infer<B>,
+          user: req.user as AuthenticatedUser,
+          req,
+          res,
+        });
+      });
+    },
+  };
+}

@@ -1,0 +1,5 @@
+// The ordered list of schema migrations; append new ones, never reorder.
+import { foundation } from './0001-foundation';
+import type { Migration } from './migrator';
+
+export const migrations: Migration[] = [foundation];

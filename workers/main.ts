@@ -1,0 +1,37 @@
+// `npm run worker`: the worker role alone, against external PostgreSQL and Temporal (as production runs it).
+import { existsSync } from 'node:fs';
+import { loadConfig } from '../lib/config';
+import { createSequelize } from '../lib/db';
+import { createLogger } from '../lib/logger';
+import { connectWorkerConnection, createTemporalClient, registerSearchAttributes, temporalTarget } from '../lib/temporal';
+import { ensureSchedules } from './schedules';
+import { createPlatformWorker, installTemporalRuntime, WORKFLOW_BUNDLE_PATH } from './worker';
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env, { requireExternalServices: true });
+  const logger = createLogger(config.LOG_LEVEL, 'worker');
+  installTemporalRuntime(logger); // the SDK's Runtime drains the worker on SIGINT/SIGTERM
+  const useBundle = config.NODE_ENV === 'production';
+  if (useBundle && !existsSync(WORKFLOW_BUNDLE_PATH)) throw new Error(`No workflow bundle at ${WORKFLOW_BUNDLE_PATH}: run \`npm run build\`.`);
+
+  const target = temporalTarget(config);
+  const sequelize = createSequelize(config.DATABASE_URL!, logger);
+  const client = createTemporalClient(target);
+  const connection = await connectWorkerConnection(target);
+  try {
+    await registerSearchAttributes(client, logger).catch((error: unknown) => logger.warn({ err: error }, 'could not register search attributes; create them with `temporal operator search-attribute create`'));
+    await ensureSchedules(client, logger);
+    const worker = await createPlatformWorker({ connection, namespace: target.namespace, sequelize, logger, ...(useBundle ? { workflowBundlePath: WORKFLOW_BUNDLE_PATH } : {}) });
+    logger.info({ taskQueue: worker.options.taskQueue, bundle: useBundle }, 'worker running');
+    await worker.run();
+  } finally {
+    await connection.close();
+    await client.connection.close();
+    await sequelize.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

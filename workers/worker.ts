@@ -1,0 +1,46 @@
+// The Temporal worker: registers every workflow and activity on the platform's task queue.
+import path from 'node:path';
+import { DefaultLogger, Runtime, Worker, type LogLevel, type NativeConnection } from '@temporalio/worker';
+import type { Sequelize } from 'sequelize';
+import { createActivities } from '../activities';
+import { LONGEST_ACTIVITY_ATTEMPT_MS } from '../domain/activity-policies';
+import { TASK_QUEUE } from '../domain/task-queues';
+import type { Logger } from '../lib/logger';
+
+export interface PlatformWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  sequelize: Sequelize;
+  logger: Logger;
+  /** A prebuilt bundle (`npm run build`); without it the workflows are bundled at start-up. */
+  workflowBundlePath?: string;
+}
+
+/** In-flight activities get this long to finish after a shutdown request. */
+export const SHUTDOWN_GRACE_MS = LONGEST_ACTIVITY_ATTEMPT_MS + 15_000;
+
+export const WORKFLOW_BUNDLE_PATH = path.resolve(__dirname, '..', 'workflow-bundle.js');
+
+export function createPlatformWorker(options: PlatformWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: TASK_QUEUE,
+    activities: createActivities({ sequelize: options.sequelize, logger: options.logger }),
+    ...(options.workflowBundlePath
+      ? { workflowBundle: { codePath: options.workflowBundlePath } }
+      : { workflowsPath: require.resolve('../workflows') }),
+    shutdownGraceTime: SHUTDOWN_GRACE_MS,
+  });
+}
+
+const SDK_LOG_LEVELS: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN' };
+
+/** Routes the Temporal SDK's own log lines into pino; `shutdownSignals: []` means the caller handles signals. */
+export function installTemporalRuntime(logger: Logger, shutdownSignals?: NodeJS.Signals[]): void {
+  const temporalLogger = new DefaultLogger(SDK_LOG_LEVELS[logger.level] ?? 'ERROR', (entry) => {
+    const level = entry.level.toLowerCase() as 'trace' | 'debug' | 'info' | 'warn' | 'error';
+    logger[level]({ ...entry.meta, component: 'temporal-sdk' }, entry.message);
+  });
+  Runtime.install({ logger: temporalLogger, ...(shutdownSignals ? { shutdownSignals } : {}) });
+}
