@@ -29,7 +29,7 @@ export function createWorkflowProgressActivities({ sequelize }: ActivityDeps) {
               completedAt: finished ? new Date() : null,
               updatedAt: new Date(),
             },
-            { transaction, conflictFields: ['workflowId', 'runId'], returning: true },
+            { transaction, returning: true },
           );
           return { result: undefined, before: before?.toJSON() ?? null, after: row.toJSON() };
         },

@@ -2,6 +2,7 @@
 import { Sequelize } from 'sequelize';
 import { initModels } from '../models';
 import type { Logger } from './logger';
+import { within } from './within';
 
 export function createSequelize(databaseUrl: string, logger: Logger, poolMax = 10): Sequelize {
   const sequelize = new Sequelize(databaseUrl, {
@@ -15,18 +16,6 @@ export function createSequelize(databaseUrl: string, logger: Logger, poolMax = 1
 }
 
 /** Resolves true when a trivial query answers within the timeout. */
-export async function isDatabaseReachable(sequelize: Sequelize, timeoutMs = 2_000): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), timeoutMs);
-  });
-  const probe = sequelize.query('SELECT 1').then(
-    () => true,
-    () => false,
-  );
-  try {
-    return await Promise.race([probe, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+export function isDatabaseReachable(sequelize: Sequelize, timeoutMs = 2_000): Promise<boolean> {
+  return within(() => sequelize.query('SELECT 1').then(() => true), timeoutMs, false);
 }

@@ -5,6 +5,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 import type { Config } from './config';
 import type { Logger } from './logger';
+import { within } from './within';
 
 export interface TemporalTarget {
   address: string;
@@ -31,13 +32,10 @@ export function connectWorkerConnection(target: TemporalTarget): Promise<NativeC
   return NativeConnection.connect(connectionOptions(target));
 }
 
-export async function isTemporalReachable(client: Client, timeoutMs = 2_000): Promise<boolean> {
-  try {
-    await client.connection.withDeadline(Date.now() + timeoutMs, () => client.workflowService.getSystemInfo({}));
-    return true;
-  } catch {
-    return false;
-  }
+/** Resolves true when the frontend answers within the timeout (the lazy connection's dial included). */
+export function isTemporalReachable(client: Client, timeoutMs = 2_000): Promise<boolean> {
+  const call = () => client.connection.withDeadline(Date.now() + timeoutMs, () => client.workflowService.getSystemInfo({}));
+  return within(() => call().then(() => true), timeoutMs + 250, false);
 }
 
 /** Adds the project's custom search attributes that the namespace lacks. Idempotent. */

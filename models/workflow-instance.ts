@@ -21,8 +21,8 @@ export function initWorkflowInstance(sequelize: Sequelize): void {
   WorkflowInstance.init(
     {
       id: { type: DataTypes.BIGINT, primaryKey: true, autoIncrement: true },
-      workflowId: { type: DataTypes.TEXT, allowNull: false },
-      runId: { type: DataTypes.TEXT, allowNull: false },
+      workflowId: { type: DataTypes.TEXT, allowNull: false, unique: 'workflow_instances_run_key' },
+      runId: { type: DataTypes.TEXT, allowNull: false, unique: 'workflow_instances_run_key' },
       workflowType: { type: DataTypes.TEXT, allowNull: false },
       businessKey: { type: DataTypes.TEXT, allowNull: false },
       status: { type: DataTypes.TEXT, allowNull: false },

@@ -1,0 +1,54 @@
+// Configuration validation: defaults, readable errors, production requirements, dev secrets kept.
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../../lib/config';
+
+const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'config-test-'));
+
+test('development defaults need no configuration at all', () => {
+  const config = loadConfig({ DATA_DIR: tmp() });
+  expect(config).toMatchObject({ NODE_ENV: 'development', PORT: 3000, TEMPORAL_NAMESPACE: 'default', TEMPORAL_UI_PORT: 8233, ADMIN_EMAIL: 'admin@example.com', CORS_ORIGINS: [], LOG_LEVEL: 'info' });
+  expect(config.DATABASE_URL).toBeUndefined();
+  expect(config.TEMPORAL_ADDRESS).toBeUndefined();
+});
+
+test('development secrets are generated once, kept private in the data folder, and reused', () => {
+  const dataDir = tmp();
+  const first = loadConfig({ DATA_DIR: dataDir });
+  const second = loadConfig({ DATA_DIR: dataDir });
+  expect(first.JWT_SECRET.length).toBeGreaterThanOrEqual(32);
+  expect(second.JWT_SECRET).toBe(first.JWT_SECRET);
+  expect(second.ADMIN_PASSWORD).toBe(first.ADMIN_PASSWORD);
+  const file = path.join(dataDir, 'secrets.json');
+  expect(first.generatedSecretsFile).toBe(file);
+  expect(statSync(file).mode & 0o777).toBe(0o600);
+  expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ jwtSecret: first.JWT_SECRET, adminPassword: first.ADMIN_PASSWORD });
+});
+
+test('every problem is listed at once, by variable name', () => {
+  try {
+    loadConfig({ PORT: 'eighty', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://x', ADMIN_EMAIL: 'not-an-email' });
+    throw new Error('expected a ConfigError');
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    for (const name of ['PORT', 'LOG_LEVEL', 'DATABASE_URL', 'ADMIN_EMAIL']) expect(problems).toContain(name);
+  }
+});
+
+test('production requires JWT_SECRET and external services, and never generates secrets', () => {
+  expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: tmp() })).toThrow(/JWT_SECRET[\s\S]*DATABASE_URL[\s\S]*TEMPORAL_ADDRESS/);
+  const dataDir = tmp();
+  const config = loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir, JWT_SECRET: 'x'.repeat(40), DATABASE_URL: 'postgres://db/app', TEMPORAL_ADDRESS: 'temporal:7233' });
+  expect(config.ADMIN_PASSWORD).toBeUndefined();
+  expect(config.generatedSecretsFile).toBeUndefined();
+});
+
+test('the api and worker roles require external services even in development', () => {
+  expect(() => loadConfig({ DATA_DIR: tmp() }, { requireExternalServices: true })).toThrow(/DATABASE_URL/);
+});
+
+test('CORS_ORIGINS is a comma-separated allow-list', () => {
+  expect(loadConfig({ DATA_DIR: tmp(), CORS_ORIGINS: 'https://app.example.com, http://localhost:5173' }).CORS_ORIGINS).toEqual(['https://app.example.com', 'http://localhost:5173']);
+});
