@@ -3,8 +3,8 @@ import { existsSync } from 'node:fs';
 import { loadConfig } from '../lib/config';
 import { createSequelize } from '../lib/db';
 import { createLogger } from '../lib/logger';
-import { connectWorkerConnection, createTemporalClient, registerSearchAttributes, temporalTarget } from '../lib/temporal';
-import { ensureSchedules } from './schedules';
+import { connectWorkerConnection, createTemporalClient, temporalTarget } from '../lib/temporal';
+import { prepareNamespace } from './schedules';
 import { createPlatformWorker, installTemporalRuntime, WORKFLOW_BUNDLE_PATH } from './worker';
 
 async function main(): Promise<void> {
@@ -19,8 +19,7 @@ async function main(): Promise<void> {
   const client = createTemporalClient(target);
   const connection = await connectWorkerConnection(target);
   try {
-    await registerSearchAttributes(client, logger).catch((error: unknown) => logger.warn({ err: error }, 'could not register search attributes; create them with `temporal operator search-attribute create`'));
-    await ensureSchedules(client, logger);
+    await prepareNamespace(client, logger);
     const worker = await createPlatformWorker({ connection, namespace: target.namespace, sequelize, logger, ...(useBundle ? { workflowBundlePath: WORKFLOW_BUNDLE_PATH } : {}) });
     logger.info({ taskQueue: worker.options.taskQueue, bundle: useBundle }, 'worker running');
     await worker.run();

@@ -10,10 +10,10 @@ import { onShutdownSignal, ShutdownSteps } from '../lib/lifecycle';
 import { startLocalPostgres } from '../lib/local-stack/postgres';
 import { startLocalTemporal } from '../lib/local-stack/temporal-server';
 import { createLogger } from '../lib/logger';
-import { connectWorkerConnection, createTemporalClient, registerSearchAttributes, temporalTarget, temporalUiBaseUrl } from '../lib/temporal';
+import { connectWorkerConnection, createTemporalClient, temporalTarget, temporalUiBaseUrl } from '../lib/temporal';
 import { VERSION } from '../lib/version';
 import { migrateUp } from '../migrations/migrator';
-import { ensureSchedules } from './schedules';
+import { prepareNamespace } from './schedules';
 import { createPlatformWorker, installTemporalRuntime, SHUTDOWN_GRACE_MS } from './worker';
 
 function banner(config: Config, urls: { api: string; temporal: string; databaseEmbedded: boolean }, seconds: number): string {
@@ -82,8 +82,7 @@ async function main(): Promise<void> {
 
     const temporal = createTemporalClient(target);
     shutdown.add('temporal client', () => temporal.connection.close());
-    await registerSearchAttributes(temporal, logger);
-    await ensureSchedules(temporal, logger);
+    await prepareNamespace(temporal, logger);
 
     const workerConnection = await connectWorkerConnection(target);
     shutdown.add('worker connection', () => workerConnection.close());

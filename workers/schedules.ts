@@ -1,11 +1,20 @@
-// Creates the platform's Temporal Schedules when they do not exist yet (idempotent at every start).
+// Prepares the namespace at worker start: custom search attributes and the platform's Schedules (idempotent).
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import { TASK_QUEUE } from '../domain/task-queues';
 import { scheduleIds } from '../domain/workflow-ids';
 import type { Logger } from '../lib/logger';
+import { registerSearchAttributes } from '../lib/temporal';
 import type { refreshTokenCleanup } from '../workflows';
 
-export async function ensureSchedules(client: Client, logger: Logger): Promise<void> {
+export async function prepareNamespace(client: Client, logger: Logger): Promise<void> {
+  // Temporal Cloud refuses this call from API keys: there the attributes are created with `tcld`.
+  await registerSearchAttributes(client, logger).catch((error: unknown) =>
+    logger.warn({ err: error }, 'could not register search attributes; create them with `temporal operator search-attribute create` or `tcld`'),
+  );
+  await ensureSchedules(client, logger);
+}
+
+async function ensureSchedules(client: Client, logger: Logger): Promise<void> {
   try {
     await client.schedule.create({
       scheduleId: scheduleIds.refreshTokenCleanup,
