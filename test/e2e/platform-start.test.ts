@@ -14,8 +14,8 @@ let env: NodeJS.ProcessEnv;
 async function startPlatform(): Promise<{ child: ChildProcess; output: () => string }> {
   const child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['workers/platform.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no banner within 180 s:\n${output}`)), 180_000);
     const check = () => {
@@ -24,7 +24,7 @@ async function startPlatform(): Promise<{ child: ChildProcess; output: () => str
         resolve();
       }
     };
-    child.stdout!.on('data', check);
+    child.stdout.on('data', check);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`npm start exited with ${code}:\n${output}`));

@@ -1,6 +1,6 @@
 // Migrations on a scratch database: up creates every table, status is clean, down (development) reverts.
 import { randomUUID } from 'node:crypto';
-import { QueryTypes, Sequelize } from 'sequelize';
+import { QueryTypes, type Sequelize } from 'sequelize';
 import { createSequelize } from '../../lib/db';
 import { createMigrator, migrateUp, withMigrationLock } from '../../migrations/migrator';
 import { testLogger } from '../support/env';

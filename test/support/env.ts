@@ -1,6 +1,6 @@
 // Access to the shared test stack from inside test files: database, Temporal, config and a worker.
 import path from 'node:path';
-import { Worker } from '@temporalio/worker';
+import { type Worker } from '@temporalio/worker';
 import type { Sequelize } from 'sequelize';
 import { loadConfig, type Config } from '../../lib/config';
 import { createSequelize } from '../../lib/db';
