@@ -9,13 +9,18 @@ import type { Sequelize } from 'sequelize';
 import swaggerUi from 'swagger-ui-express';
 import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
+import { auditRoutes } from './audit/routes';
 import { authRoutes } from './auth/routes';
+import { eventRoutes } from './events/routes';
 import { healthRoutes } from './health/routes';
 import { createAuthenticate } from './middleware/authenticate';
 import { errorHandler, notFoundHandler } from './middleware/errors';
 import { createMetrics } from './middleware/metrics';
 import { buildOpenApiDocument, createOpenApiRegistry } from './openapi';
+import { opportunityRoutes } from './opportunities/routes';
+import { reconciliationRoutes } from './reconciliation/routes';
 import { userRoutes } from './users/routes';
+import { webhookRoutes } from './webhooks/routes';
 
 export interface AppDeps {
   config: Config;
@@ -49,12 +54,25 @@ export function createApp({ config, sequelize, temporal, logger, version }: AppD
   app.use(metrics.recordHttp);
   app.use(helmet());
   app.use(cors({ origin: config.CORS_ORIGINS.length > 0 ? config.CORS_ORIGINS : false }));
-  app.use(express.json({ limit: '1mb' }));
 
   const registry = createOpenApiRegistry();
   const authenticate = createAuthenticate(config.JWT_SECRET);
+  // Webhooks check their URL token before reading the body, and keep the raw bytes: they parse it themselves.
+  const webhookRouter = express.Router();
+  for (const route of webhookRoutes(sequelize, config)) route.register(webhookRouter, registry, authenticate);
+  app.use(webhookRouter);
+
+  app.use(express.json({ limit: '1mb' }));
   const router = express.Router();
-  for (const route of [...healthRoutes(sequelize, temporal, version), ...authRoutes(sequelize, config.JWT_SECRET), ...userRoutes(sequelize)]) {
+  for (const route of [
+    ...healthRoutes(sequelize, temporal, version),
+    ...authRoutes(sequelize, config.JWT_SECRET),
+    ...userRoutes(sequelize),
+    ...eventRoutes(sequelize, config),
+    ...opportunityRoutes(),
+    ...reconciliationRoutes(sequelize),
+    ...auditRoutes(),
+  ]) {
     route.register(router, registry, authenticate);
   }
   app.use(router);

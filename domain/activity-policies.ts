@@ -13,5 +13,21 @@ export const maintenanceActivity: ActivityOptions = {
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
 };
 
+/** Writes to our own database: retried through outages (up to about half an hour). */
+export const databaseActivity: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 60 },
+};
+
+/**
+ * Calls to the Current RMS API. 429/5xx/network failures back off (a Retry-After becomes the next delay);
+ * auth and validation failures are non-retryable (activities/error-casting.ts). Heartbeats reveal a dead worker.
+ */
+export const currentRmsActivity: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  heartbeatTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 15 },
+};
+
 /** The longest single attempt of any activity; the worker waits at least this long on shutdown. */
 export const LONGEST_ACTIVITY_ATTEMPT_MS = 60_000;

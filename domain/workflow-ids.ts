@@ -3,3 +3,8 @@ export const scheduleIds = {
   /** Scheduled runs get the ID `<schedule id>-<timestamp>`. */
   refreshTokenCleanup: 'maintenance-refresh-token-cleanup',
 };
+
+export const workflowIds = {
+  /** The first processing of a webhook event is `webhook-<eventId>`; replay n is `webhook-<eventId>-replay-<n>`. */
+  processWebhookEvent: (eventId: string, replay = 0) => (replay === 0 ? `webhook-${eventId}` : `webhook-${eventId}-replay-${replay}`),
+};

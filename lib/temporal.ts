@@ -55,3 +55,11 @@ export function temporalUiBaseUrl(config: Config): string {
   return config.TEMPORAL_UI_URL ?? `http://localhost:${config.TEMPORAL_UI_PORT}`;
 }
 
+
+/** A link to one workflow run's history in the Temporal UI (or to all runs of the id when the run is unknown). */
+export function temporalUiWorkflowUrl(config: Config, workflowId: string, runId?: string | null): string {
+  const base = `${temporalUiBaseUrl(config)}/namespaces/${encodeURIComponent(config.TEMPORAL_NAMESPACE)}/workflows`;
+  return runId
+    ? `${base}/${encodeURIComponent(workflowId)}/${encodeURIComponent(runId)}/history`
+    : `${base}?query=${encodeURIComponent(`WorkflowId="${workflowId}"`)}`;
+}

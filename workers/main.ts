@@ -1,9 +1,10 @@
-// `npm run worker`: the worker role alone, against external PostgreSQL and Temporal (as production runs it).
+// `npm run worker`: the worker role (worker + outbox relay), against external PostgreSQL and Temporal (as production runs it).
 import { existsSync } from 'node:fs';
 import { loadConfig } from '../lib/config';
 import { createSequelize } from '../lib/db';
 import { createLogger } from '../lib/logger';
 import { connectWorkerConnection, createTemporalClient, temporalTarget } from '../lib/temporal';
+import { startOutboxRelay } from './outbox-relay';
 import { prepareNamespace } from './schedules';
 import { createPlatformWorker, installTemporalRuntime, WORKFLOW_BUNDLE_PATH } from './worker';
 
@@ -20,9 +21,21 @@ async function main(): Promise<void> {
   const connection = await connectWorkerConnection(target);
   try {
     await prepareNamespace(client, logger);
-    const worker = await createPlatformWorker({ connection, namespace: target.namespace, sequelize, logger, ...(useBundle ? { workflowBundlePath: WORKFLOW_BUNDLE_PATH } : {}) });
-    logger.info({ taskQueue: worker.options.taskQueue, bundle: useBundle }, 'worker running');
-    await worker.run();
+    const worker = await createPlatformWorker({
+      connection,
+      namespace: target.namespace,
+      sequelize,
+      logger,
+      currentRms: config.currentRms!,
+      ...(useBundle ? { workflowBundlePath: WORKFLOW_BUNDLE_PATH } : {}),
+    });
+    const relay = startOutboxRelay({ sequelize, client, logger, pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS });
+    logger.info({ taskQueue: worker.options.taskQueue, bundle: useBundle }, 'worker and outbox relay running');
+    try {
+      await worker.run();
+    } finally {
+      await relay.stop();
+    }
   } finally {
     await connection.close();
     await client.connection.close();

@@ -1,7 +1,9 @@
-// `npm start`: the whole platform on one machine. Embedded PostgreSQL and the Temporal dev server
-// (unless DATABASE_URL / TEMPORAL_ADDRESS point elsewhere), migrations, the API and the worker.
+// `npm start`: the whole platform on one machine. Embedded PostgreSQL, the Temporal dev server and the Current RMS
+// sandbox (unless DATABASE_URL / TEMPORAL_ADDRESS / CURRENT_RMS_API_URL point elsewhere), migrations, API, worker, relay.
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createApp } from '../api/app';
+import { OPPORTUNITY_EVENTS } from '../domain/webhook-events';
 import { listen } from '../api/server';
 import { ensureBootstrapAdmin } from '../api/users/service';
 import { loadConfig, type Config } from '../lib/config';
@@ -13,14 +15,30 @@ import { createLogger } from '../lib/logger';
 import { connectWorkerConnection, createTemporalClient, temporalTarget, temporalUiBaseUrl } from '../lib/temporal';
 import { VERSION } from '../lib/version';
 import { migrateUp } from '../migrations/migrator';
+import { FakeCurrentRms } from '../test/fakes/current-rms';
+import { startOutboxRelay } from './outbox-relay';
 import { prepareNamespace } from './schedules';
 import { createPlatformWorker, installTemporalRuntime, SHUTDOWN_GRACE_MS } from './worker';
 
-function banner(config: Config, urls: { api: string; temporal: string; databaseEmbedded: boolean }, seconds: number): string {
+interface Urls {
+  api: string;
+  temporal: string;
+  databaseEmbedded: boolean;
+  currentRmsSandbox: string | undefined;
+}
+
+/** Where a running platform can be reached; `npm run demo` reads it. Mode 600: the webhook URL holds a secret. */
+export const RUNTIME_FILE = 'platform.json';
+
+function banner(config: Config, urls: Urls, seconds: number): string {
   const relative = (file: string) => path.relative(process.cwd(), file) || file;
   const adminPassword = config.generatedSecretsFile
     ? `password: jq -r .adminPassword ${relative(config.generatedSecretsFile)}`
     : 'password: the ADMIN_PASSWORD you set';
+  const webhookToken = config.generatedSecretsFile ? `$(jq -r .currentRmsWebhookToken ${relative(config.generatedSecretsFile)})` : '$CURRENT_RMS_WEBHOOK_TOKEN';
+  const currentRms = urls.currentRmsSandbox
+    ? [`  Current RMS  SANDBOX: a local fake at ${urls.currentRmsSandbox} (set CURRENT_RMS_API_URL for the real one)`, '               `npm run demo` changes sandbox opportunities, which post webhooks here']
+    : [`  Current RMS  ${config.currentRms!.apiUrl}`];
   return [
     '',
     `  Integration platform ${VERSION} is up (started in ${seconds.toFixed(1)} s)`,
@@ -29,6 +47,8 @@ function banner(config: Config, urls: { api: string; temporal: string; databaseE
     `  API docs     ${urls.api}/docs   (OpenAPI: ${urls.api}/openapi.json)`,
     `  Health       ${urls.api}/api/public/health`,
     `  Temporal UI  ${temporalUiBaseUrl(config)}   (frontend ${urls.temporal}, namespace ${config.TEMPORAL_NAMESPACE})`,
+    `  Webhooks     POST ${urls.api}/api/webhooks/current-rms/${webhookToken}`,
+    ...currentRms,
     `  Data         ${config.DATA_DIR}${urls.databaseEmbedded ? '   (PostgreSQL in postgres/, Temporal in temporal/)' : ''}`,
     `  First admin  ${config.ADMIN_EMAIL}, ${adminPassword}`,
     `               POST ${urls.api}/api/auth/login {"email","password"} returns a bearer token`,
@@ -36,6 +56,18 @@ function banner(config: Config, urls: { api: string; temporal: string; databaseE
     '  Ctrl-C stops everything (in-flight activities get time to finish).',
     '',
   ].join('\n');
+}
+
+/** What an admin does in Current RMS (System Setup > Webhooks): one webhook per opportunity event, to our URL. */
+async function registerSandboxWebhooks(sandbox: FakeCurrentRms, targetUrl: string): Promise<void> {
+  for (const event of OPPORTUNITY_EVENTS) {
+    const response = await fetch(`${sandbox.baseUrl}/webhooks`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-SUBDOMAIN': sandbox.subdomain, 'X-AUTH-TOKEN': sandbox.apiToken },
+      body: JSON.stringify({ webhook: { name: `Integration platform: ${event}`, event, target_url: targetUrl, active: true } }),
+    });
+    if (response.status !== 201) throw new Error(`The Current RMS sandbox refused a webhook: ${response.status} ${await response.text()}`);
+  }
 }
 
 async function main(): Promise<void> {
@@ -84,9 +116,13 @@ async function main(): Promise<void> {
     shutdown.add('temporal client', () => temporal.connection.close());
     await prepareNamespace(temporal, logger);
 
+    const sandbox = config.currentRms ? undefined : await FakeCurrentRms.start();
+    if (sandbox) shutdown.add('Current RMS sandbox', () => sandbox.stop());
+    const currentRms = config.currentRms ?? { apiUrl: sandbox!.baseUrl, subdomain: sandbox!.subdomain, apiToken: sandbox!.apiToken };
+
     const workerConnection = await connectWorkerConnection(target);
     shutdown.add('worker connection', () => workerConnection.close());
-    const worker = await createPlatformWorker({ connection: workerConnection, namespace: target.namespace, sequelize, logger });
+    const worker = await createPlatformWorker({ connection: workerConnection, namespace: target.namespace, sequelize, logger, currentRms });
     const workerRun = worker.run();
     shutdown.add('worker', async () => {
       worker.shutdown();
@@ -97,11 +133,18 @@ async function main(): Promise<void> {
       void stop().then(() => process.exit(1));
     });
 
+    const relay = startOutboxRelay({ sequelize, client: temporal, logger, pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS });
+    shutdown.add('outbox relay', () => relay.stop());
+
     const api = await listen(createApp({ config, sequelize, temporal, logger, version: VERSION }), config.PORT);
     shutdown.add('http server', () => api.close());
 
     const apiUrl = `http://localhost:${api.port}`;
-    process.stdout.write(banner(config, { api: apiUrl, temporal: target.address, databaseEmbedded: !config.DATABASE_URL }, (performance.now() - startedAt) / 1000));
+    const webhookUrl = `${apiUrl}/api/webhooks/current-rms/${config.CURRENT_RMS_WEBHOOK_TOKEN}`;
+    if (sandbox) await registerSandboxWebhooks(sandbox, webhookUrl);
+    writeFileSync(path.join(config.DATA_DIR, RUNTIME_FILE), `${JSON.stringify({ apiUrl, webhookUrl, currentRmsSandbox: sandbox?.baseUrl ?? null, temporalUi: temporalUiBaseUrl(config) }, null, 2)}\n`, { mode: 0o600 });
+    const urls = { api: apiUrl, temporal: target.address, databaseEmbedded: !config.DATABASE_URL, currentRmsSandbox: sandbox?.baseUrl };
+    process.stdout.write(banner(config, urls, (performance.now() - startedAt) / 1000));
   } catch (error) {
     logger.fatal({ err: error }, 'start-up failed');
     await stop();

@@ -3,6 +3,9 @@ import path from 'node:path';
 import { DefaultLogger, Runtime, Worker, type LogLevel, type NativeConnection } from '@temporalio/worker';
 import type { Sequelize } from 'sequelize';
 import { createActivities } from '../activities';
+import { ErrorCastingInterceptor } from '../activities/error-casting';
+import { CurrentRmsClient } from '../integrations/current-rms/client';
+import type { CurrentRmsApiSettings } from '../lib/config';
 import { LONGEST_ACTIVITY_ATTEMPT_MS } from '../domain/activity-policies';
 import { TASK_QUEUE } from '../domain/task-queues';
 import type { Logger } from '../lib/logger';
@@ -12,6 +15,7 @@ export interface PlatformWorkerOptions {
   namespace: string;
   sequelize: Sequelize;
   logger: Logger;
+  currentRms: CurrentRmsApiSettings;
   /** A prebuilt bundle (`npm run build`); without it the workflows are bundled at start-up. */
   workflowBundlePath?: string;
 }
@@ -26,7 +30,8 @@ export function createPlatformWorker(options: PlatformWorkerOptions): Promise<Wo
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: TASK_QUEUE,
-    activities: createActivities({ sequelize: options.sequelize, logger: options.logger }),
+    activities: createActivities({ sequelize: options.sequelize, logger: options.logger, currentRms: new CurrentRmsClient(options.currentRms) }),
+    interceptors: { activity: [() => ({ inbound: new ErrorCastingInterceptor() })] },
     ...(options.workflowBundlePath
       ? { workflowBundle: { codePath: options.workflowBundlePath } }
       : { workflowsPath: require.resolve('../workflows') }),

@@ -3,6 +3,7 @@ import { CancellationScope, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { bookkeepingActivity } from '../domain/activity-policies';
 import type { WorkflowProgress } from '../domain/workflow-progress';
+import { failureMessage } from './failure-message';
 
 const { recordWorkflowProgress } = proxyLocalActivities<Activities>(bookkeepingActivity);
 
@@ -22,7 +23,7 @@ export async function withProgress<T>(businessKey: string, body: (step: StepRepo
   } catch (error) {
     // Recorded even when the workflow is being cancelled.
     await CancellationScope.nonCancellable(() =>
-      record({ status: 'failed', step: current, error: error instanceof Error ? error.message : String(error) }),
+      record({ status: 'failed', step: current, error: failureMessage(error) }),
     );
     throw error;
   }

@@ -1,5 +1,6 @@
 // The one error envelope: every 4xx/5xx leaves as {"error": {"code", "message", "details"}}, never a stack.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { ConnectionError } from 'sequelize';
 import { AppError } from '../../lib/errors';
 
 /** Errors thrown by body-parser and similar middleware carry `type` and `status`. */
@@ -23,6 +24,8 @@ export function toAppError(error: unknown): AppError {
   const libraryError = error as HttpLibraryError;
   const known = libraryError?.type ? LIBRARY_ERRORS[libraryError.type] : undefined;
   if (known) return new AppError(known.status, known.code, known.message);
+  // Pool timeouts and refused connections: the database is down, which a client can wait out.
+  if (error instanceof ConnectionError) return new AppError(503, 'database_unavailable', 'The database is unavailable; retry shortly');
   if (libraryError?.expose && libraryError.status && libraryError.status < 500) {
     return new AppError(libraryError.status, 'bad_request', libraryError.message);
   }
@@ -38,6 +41,7 @@ export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _nex
   if (appError.status >= 500) req.log.error({ err: error }, 'request failed');
   else req.log.debug({ code: appError.code }, appError.message);
   if (res.headersSent) return;
+  if (appError.status === 503) res.set('Retry-After', '5');
   res.status(appError.status).json({
     error: { code: appError.code, message: appError.message, ...(appError.details === undefined ? {} : { details: appError.details }) },
   });

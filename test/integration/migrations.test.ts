@@ -7,12 +7,12 @@ import { testLogger } from '../support/env';
 
 const serverUrl = new URL(process.env.TEST_DATABASE_URL!);
 const scratchName = `migrations_${randomUUID().replaceAll('-', '')}`;
+const ALL_MIGRATIONS = ['0001-foundation', '0002-webhook-events-and-opportunities'];
 let admin: Sequelize;
 let scratch: Sequelize;
 
 const tables = async () =>
   (await scratch.query<{ name: string }>("SELECT table_name::text AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1", { type: QueryTypes.SELECT })).map((r) => r.name);
-
 
 beforeAll(async () => {
   admin = createSequelize(serverUrl.toString(), testLogger);
@@ -29,8 +29,8 @@ afterAll(async () => {
 
 test('up applies every migration once, even when several processes start together', async () => {
   const results = await Promise.all([migrateUp(scratch, testLogger), migrateUp(scratch, testLogger), migrateUp(scratch, testLogger)]);
-  expect(results.flat()).toEqual(['0001-foundation']);
-  expect(await tables()).toEqual(['audit_log', 'refresh_tokens', 'schema_migrations', 'users', 'workflow_instances']);
+  expect(results.flat()).toEqual(ALL_MIGRATIONS);
+  expect(await tables()).toEqual(['audit_log', 'augmented_opportunities', 'events', 'external_integrations', 'opportunities', 'refresh_tokens', 'schema_migrations', 'users', 'workflow_instances']);
   expect(await createMigrator(scratch, testLogger).pending()).toEqual([]);
 });
 
@@ -46,6 +46,6 @@ test('timestamps are timestamptz and JSON columns are jsonb', async () => {
 test('down reverts the schema and up restores it', async () => {
   await withMigrationLock(scratch, () => createMigrator(scratch, testLogger).down({ to: 0 }));
   expect(await tables()).toEqual(['schema_migrations']);
-  expect(await migrateUp(scratch, testLogger)).toEqual(['0001-foundation']);
+  expect(await migrateUp(scratch, testLogger)).toEqual(ALL_MIGRATIONS);
   expect(await tables()).toContain('audit_log');
 });

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { type Worker } from '@temporalio/worker';
 import type { Sequelize } from 'sequelize';
-import { loadConfig, type Config } from '../../lib/config';
+import { loadConfig, type Config, type CurrentRmsApiSettings } from '../../lib/config';
 import { createSequelize } from '../../lib/db';
 import { createLogger } from '../../lib/logger';
 import { connectWorkerConnection, createTemporalClient } from '../../lib/temporal';
@@ -45,10 +45,23 @@ export function openTestTemporalClient() {
   return createTemporalClient({ address: required('TEST_TEMPORAL_ADDRESS'), namespace: 'default' });
 }
 
+/** Where activities reach Current RMS when a test does not care (nothing listens there). */
+const UNUSED_CURRENT_RMS: CurrentRmsApiSettings = { apiUrl: 'http://127.0.0.1:9/api/v1', subdomain: 'unused', apiToken: 'unused' };
+
 /** A real worker on the platform task queue, running the prebuilt bundle from the global setup. */
-export async function startTestWorker(sequelize: Sequelize): Promise<{ worker: Worker; stop(): Promise<void> }> {
-  const connection = await connectWorkerConnection({ address: required('TEST_TEMPORAL_ADDRESS'), namespace: 'default' });
-  const worker = await createPlatformWorker({ connection, namespace: 'default', sequelize, logger: testLogger, workflowBundlePath: required('TEST_WORKFLOW_BUNDLE') });
+export async function startTestWorker(
+  sequelize: Sequelize,
+  options: { currentRms?: CurrentRmsApiSettings; address?: string } = {},
+): Promise<{ worker: Worker; stop(): Promise<void> }> {
+  const connection = await connectWorkerConnection({ address: options.address ?? required('TEST_TEMPORAL_ADDRESS'), namespace: 'default' });
+  const worker = await createPlatformWorker({
+    connection,
+    namespace: 'default',
+    sequelize,
+    logger: testLogger,
+    currentRms: options.currentRms ?? UNUSED_CURRENT_RMS,
+    workflowBundlePath: required('TEST_WORKFLOW_BUNDLE'),
+  });
   const running = worker.run();
   return {
     worker,

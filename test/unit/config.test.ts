@@ -1,8 +1,15 @@
 // Configuration validation: defaults, readable errors, production requirements, dev secrets kept.
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../../lib/config';
+
+const currentRmsEnv = {
+  CURRENT_RMS_WEBHOOK_TOKEN: 'w'.repeat(40),
+  CURRENT_RMS_API_URL: 'https://api.current-rms.com/api/v1/',
+  CURRENT_RMS_SUBDOMAIN: 'acme',
+  CURRENT_RMS_API_TOKEN: 'api-token',
+};
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'config-test-'));
 
@@ -23,7 +30,17 @@ test('development secrets are generated once, kept private in the data folder, a
   const file = path.join(dataDir, 'secrets.json');
   expect(first.generatedSecretsFile).toBe(file);
   expect(statSync(file).mode & 0o777).toBe(0o600);
-  expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ jwtSecret: first.JWT_SECRET, adminPassword: first.ADMIN_PASSWORD });
+  expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ jwtSecret: first.JWT_SECRET, adminPassword: first.ADMIN_PASSWORD, currentRmsWebhookToken: first.CURRENT_RMS_WEBHOOK_TOKEN });
+  expect(first.CURRENT_RMS_WEBHOOK_TOKEN).toMatch(/^[\w-]{40,}$/);
+  expect(second.CURRENT_RMS_WEBHOOK_TOKEN).toBe(first.CURRENT_RMS_WEBHOOK_TOKEN);
+});
+
+test('a secrets file from an older version gains the secrets it lacks and keeps the ones it has', () => {
+  const dataDir = tmp();
+  writeFileSync(path.join(dataDir, 'secrets.json'), JSON.stringify({ jwtSecret: 'j'.repeat(40), adminPassword: 'old-admin-password' }));
+  const config = loadConfig({ DATA_DIR: dataDir });
+  expect(config).toMatchObject({ JWT_SECRET: 'j'.repeat(40), ADMIN_PASSWORD: 'old-admin-password' });
+  expect(JSON.parse(readFileSync(path.join(dataDir, 'secrets.json'), 'utf8')).currentRmsWebhookToken).toBe(config.CURRENT_RMS_WEBHOOK_TOKEN);
 });
 
 test('every problem is listed at once, by variable name', () => {
@@ -38,9 +55,12 @@ test('every problem is listed at once, by variable name', () => {
 });
 
 test('production requires JWT_SECRET and external services, and never generates secrets', () => {
-  expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: tmp() })).toThrow(/JWT_SECRET[\s\S]*DATABASE_URL[\s\S]*TEMPORAL_ADDRESS/);
+  expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: tmp() })).toThrow(
+    /JWT_SECRET[\s\S]*CURRENT_RMS_WEBHOOK_TOKEN[\s\S]*DATABASE_URL[\s\S]*TEMPORAL_ADDRESS[\s\S]*CURRENT_RMS_API_URL: required here .*production never uses sandboxes/,
+  );
   const dataDir = tmp();
-  const config = loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir, JWT_SECRET: 'x'.repeat(40), DATABASE_URL: 'postgres://db/app', TEMPORAL_ADDRESS: 'temporal:7233' });
+  const config = loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir, JWT_SECRET: 'x'.repeat(40), DATABASE_URL: 'postgres://db/app', TEMPORAL_ADDRESS: 'temporal:7233', ...currentRmsEnv });
+  expect(config.currentRms).toEqual({ apiUrl: 'https://api.current-rms.com/api/v1', subdomain: 'acme', apiToken: 'api-token' });
   expect(config.ADMIN_PASSWORD).toBeUndefined();
   expect(config.generatedSecretsFile).toBeUndefined();
 });
@@ -51,4 +71,14 @@ test('the api and worker roles require external services even in development', (
 
 test('CORS_ORIGINS is a comma-separated allow-list', () => {
   expect(loadConfig({ DATA_DIR: tmp(), CORS_ORIGINS: 'https://app.example.com, http://localhost:5173' }).CORS_ORIGINS).toEqual(['https://app.example.com', 'http://localhost:5173']);
+});
+
+test('Current RMS API settings are all or nothing; none means the sandbox', () => {
+  expect(loadConfig({ DATA_DIR: tmp() }).currentRms).toBeUndefined();
+  expect(() => loadConfig({ DATA_DIR: tmp(), CURRENT_RMS_API_URL: 'https://api.current-rms.com/api/v1' })).toThrow(
+    /CURRENT_RMS_SUBDOMAIN, CURRENT_RMS_API_TOKEN: required because CURRENT_RMS_API_URL is set/,
+  );
+  expect(() => loadConfig({ DATA_DIR: tmp(), CURRENT_RMS_WEBHOOK_TOKEN: 'short' })).toThrow(/CURRENT_RMS_WEBHOOK_TOKEN/);
+  expect(() => loadConfig({ DATA_DIR: tmp(), ...currentRmsEnv, DATABASE_URL: 'postgres://db/app', TEMPORAL_ADDRESS: 't:7233' }, { requireExternalServices: true })).not.toThrow();
+  expect(() => loadConfig({ DATA_DIR: tmp(), DATABASE_URL: 'postgres://db/app', TEMPORAL_ADDRESS: 't:7233' }, { requireExternalServices: true })).toThrow(/CURRENT_RMS_API_URL/);
 });

@@ -1,0 +1,211 @@
+// Processing a stored webhook event: claim it, refresh the opportunity from Current RMS, record the outcome.
+import { ApplicationFailure } from '@temporalio/common';
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { augmentOpportunity } from '../domain/augmentation';
+import type { OpportunitySnapshot } from '../domain/opportunity';
+import { currentRmsEventType, isHandledEvent, type EventStatus, type EventToProcess, type OpportunityOutcome } from '../domain/webhook-events';
+import { toSnapshot, type CurrentRmsOpportunity } from '../integrations/current-rms/opportunity';
+import { auditedWrite } from '../lib/audit';
+import { activityIdempotencyKey, workflowActor } from './context';
+import { whileHeartbeating } from './heartbeat';
+import type { ActivityDeps } from './index';
+
+export interface RefreshOpportunityInput {
+  eventId: string;
+  opportunityId: number;
+  /** `opportunity_destroy`: mark it deleted without asking Current RMS. */
+  destroyed: boolean;
+}
+
+export interface FinishEventInput {
+  eventId: string;
+  status: Extract<EventStatus, 'processed' | 'failed' | 'ignored'>;
+  error?: string;
+  opportunityId?: number;
+  outcome?: OpportunityOutcome;
+}
+
+interface OpportunityRow {
+  id: string;
+  source_updated_at: Date | null;
+  deleted_at: Date | null;
+}
+
+const statusChange = (status: EventStatus, extra: Record<string, unknown>) => JSON.stringify([{ status, at: new Date().toISOString(), ...extra }]);
+
+export function createWebhookEventActivities({ sequelize, currentRms }: ActivityDeps) {
+  return {
+    /** Marks the event `processing` under this run and tells the workflow what it is about. */
+    async startEventProcessing({ eventId }: { eventId: string }): Promise<EventToProcess> {
+      const actor = workflowActor();
+      const outcome = await auditedWrite(
+        sequelize,
+        { idempotencyKey: activityIdempotencyKey(), actor, entityType: 'event', entityId: eventId, action: 'event.processing' },
+        async (transaction) => {
+          // Derived again from the stored raw payload, so a replay applies today's rules to what was received.
+          const [row] = await sequelize.query<{ subject_type: string | null; action_type: string | null; subject_id: string | null; attempts: number }>(
+            `UPDATE events SET status = 'processing', attempts = attempts + 1, workflow_id = :workflowId, run_id = :runId, last_error = NULL,
+                    status_history = status_history || CAST(:change AS jsonb), updated_at = now()
+             WHERE id = :eventId
+             RETURNING payload #>> '{action,subject_type}' AS subject_type, payload #>> '{action,action_type}' AS action_type,
+                       payload #>> '{action,subject_id}' AS subject_id, attempts`,
+            { type: QueryTypes.SELECT, transaction, replacements: { eventId, workflowId: actor.workflowId, runId: actor.runId, change: statusChange('processing', { workflowId: actor.workflowId, runId: actor.runId }) } },
+          );
+          if (!row) throw ApplicationFailure.nonRetryable(`Event ${eventId} does not exist`, 'EventNotFound');
+          const eventType = row.subject_type && row.action_type ? currentRmsEventType(row.subject_type, row.action_type) : 'unknown';
+          const opportunityId = row.subject_type === 'Opportunity' && /^\d{1,15}$/.test(row.subject_id ?? '') ? Number(row.subject_id) : null;
+          const event: EventToProcess = { eventId, eventType, handled: isHandledEvent(eventType), opportunityId };
+          return { result: event, after: { status: 'processing', attempts: row.attempts, event } };
+        },
+      );
+      return outcome.applied ? outcome.result : (outcome.after as { event: EventToProcess }).event;
+    },
+
+    /**
+     * Re-fetches the opportunity (the webhook is only a hint) and, in one audited transaction, upserts its snapshot
+     * and augmentation. A snapshot older than the stored one is never written over it.
+     */
+    async refreshOpportunity({ eventId, opportunityId, destroyed }: RefreshOpportunityInput): Promise<{ outcome: OpportunityOutcome }> {
+      const fetched = destroyed ? null : await whileHeartbeating((signal) => currentRms.getOpportunity(opportunityId, signal));
+      const outcome = await auditedWrite(
+        sequelize,
+        { idempotencyKey: activityIdempotencyKey(), actor: workflowActor(), entityType: 'opportunity', entityId: String(opportunityId), action: fetched ? 'opportunity.refresh' : 'opportunity.delete' },
+        async (transaction) => {
+          const [before] = await sequelize.query<OpportunityRow>('SELECT * FROM opportunities WHERE id = :opportunityId FOR UPDATE', {
+            type: QueryTypes.SELECT,
+            transaction,
+            replacements: { opportunityId },
+          });
+          const result = fetched
+            ? await upsertSnapshot(sequelize, transaction, fetched.opportunity, fetched.raw, eventId)
+            : await markDeleted(sequelize, transaction, opportunityId, eventId, before !== undefined);
+          return { result, before: before ?? null, after: result };
+        },
+      );
+      return outcome.applied ? outcome.result : (outcome.after as { outcome: OpportunityOutcome });
+    },
+
+    /** Records how processing ended (processed, ignored or failed with the reason). */
+    async finishEventProcessing({ eventId, status, error, opportunityId, outcome }: FinishEventInput): Promise<void> {
+      const actor = workflowActor();
+      await auditedWrite(
+        sequelize,
+        { idempotencyKey: activityIdempotencyKey(), actor, entityType: 'event', entityId: eventId, action: `event.${status}` },
+        async (transaction) => {
+          const details = { workflowId: actor.workflowId, runId: actor.runId, ...(error ? { error } : {}), ...(outcome ? { outcome } : {}) };
+          await sequelize.query(
+            `UPDATE events SET status = :status, last_error = :error, processed_at = now(), updated_at = now(),
+                    status_history = status_history || CAST(:change AS jsonb)
+             WHERE id = :eventId`,
+            { transaction, replacements: { eventId, status, error: error ?? null, change: statusChange(status, details) } },
+          );
+          return { result: undefined, after: { status, ...details, ...(opportunityId ? { opportunityId } : {}) } };
+        },
+      );
+    },
+  };
+}
+
+async function upsertSnapshot(sequelize: Sequelize, transaction: Transaction, opportunity: CurrentRmsOpportunity, raw: unknown, eventId: string) {
+  const snapshot = toSnapshot(opportunity);
+  const [written] = await sequelize.query<{ id: string }>(
+    `INSERT INTO opportunities AS o (id, subject, description, number, state, state_name, status, status_name, starts_at, ends_at,
+        charge_total, charge_excluding_tax_total, charge_including_tax_total, tax_total, member_id, member_name, owner_id, owner_name,
+        custom_fields, raw, source_updated_at, deleted_at, last_event_id)
+     VALUES (:id, :subject, :description, :number, :state, :stateName, :status, :statusName, :startsAt, :endsAt,
+        :chargeTotal, :chargeExcludingTaxTotal, :chargeIncludingTaxTotal, :taxTotal, :memberId, :memberName, :ownerId, :ownerName,
+        CAST(:customFields AS jsonb), CAST(:raw AS jsonb), :sourceUpdatedAt, NULL, :eventId)
+     ON CONFLICT (id) DO UPDATE SET
+        subject = EXCLUDED.subject, description = EXCLUDED.description, number = EXCLUDED.number, state = EXCLUDED.state,
+        state_name = EXCLUDED.state_name, status = EXCLUDED.status, status_name = EXCLUDED.status_name, starts_at = EXCLUDED.starts_at,
+        ends_at = EXCLUDED.ends_at, charge_total = EXCLUDED.charge_total, charge_excluding_tax_total = EXCLUDED.charge_excluding_tax_total,
+        charge_including_tax_total = EXCLUDED.charge_including_tax_total, tax_total = EXCLUDED.tax_total, member_id = EXCLUDED.member_id,
+        member_name = EXCLUDED.member_name, owner_id = EXCLUDED.owner_id, owner_name = EXCLUDED.owner_name,
+        custom_fields = EXCLUDED.custom_fields, raw = EXCLUDED.raw, source_updated_at = EXCLUDED.source_updated_at,
+        deleted_at = NULL, last_event_id = EXCLUDED.last_event_id, updated_at = now()
+     WHERE o.source_updated_at IS NULL OR EXCLUDED.source_updated_at IS NULL OR o.source_updated_at <= EXCLUDED.source_updated_at
+     RETURNING id`,
+    {
+      type: QueryTypes.SELECT,
+      transaction,
+      replacements: {
+        ...snapshot,
+        description: opportunity.description ?? null,
+        customFields: JSON.stringify(snapshot.customFields),
+        raw: JSON.stringify(raw),
+        eventId,
+      },
+    },
+  );
+  if (!written) return { outcome: 'stale' as const, opportunityId: snapshot.id, sourceUpdatedAt: snapshot.sourceUpdatedAt };
+  const augmentation = await writeAugmentation(sequelize, transaction, snapshot);
+  return { outcome: 'upserted' as const, opportunityId: snapshot.id, sourceUpdatedAt: snapshot.sourceUpdatedAt, augmentation };
+}
+
+async function markDeleted(sequelize: Sequelize, transaction: Transaction, opportunityId: number, eventId: string, known: boolean) {
+  if (!known) return { outcome: 'not_found' as const, opportunityId };
+  const [row] = await sequelize.query<Record<string, unknown>>(
+    `UPDATE opportunities SET deleted_at = coalesce(deleted_at, now()), last_event_id = :eventId, updated_at = now()
+     WHERE id = :opportunityId RETURNING *`,
+    { type: QueryTypes.SELECT, transaction, replacements: { opportunityId, eventId } },
+  );
+  const snapshot = snapshotFromRow(row!);
+  const augmentation = await writeAugmentation(sequelize, transaction, { ...snapshot, deleted: true });
+  return { outcome: 'deleted' as const, opportunityId, augmentation };
+}
+
+/** Our business rules (domain/augmentation.ts) applied to the snapshot, stored next to it. */
+async function writeAugmentation(sequelize: Sequelize, transaction: Transaction, snapshot: OpportunitySnapshot) {
+  const augmentation = augmentOpportunity(snapshot, new Date());
+  await sequelize.query(
+    `INSERT INTO augmented_opportunities (opportunity_id, workflow_status, risk_level, risk_score, risk_notes, financial_health_score,
+        custom_calculations, formula_version, source_updated_at, computed_at)
+     VALUES (:opportunityId, :workflowStatus, :riskLevel, :riskScore, CAST(:riskNotes AS jsonb), :financialHealthScore,
+        CAST(:customCalculations AS jsonb), :formulaVersion, :sourceUpdatedAt, now())
+     ON CONFLICT (opportunity_id) DO UPDATE SET
+        workflow_status = EXCLUDED.workflow_status, risk_level = EXCLUDED.risk_level, risk_score = EXCLUDED.risk_score,
+        risk_notes = EXCLUDED.risk_notes, financial_health_score = EXCLUDED.financial_health_score,
+        custom_calculations = EXCLUDED.custom_calculations, formula_version = EXCLUDED.formula_version,
+        source_updated_at = EXCLUDED.source_updated_at, computed_at = now(), updated_at = now()`,
+    {
+      transaction,
+      replacements: {
+        ...augmentation,
+        opportunityId: snapshot.id,
+        riskNotes: JSON.stringify(augmentation.riskNotes),
+        customCalculations: JSON.stringify(augmentation.customCalculations),
+        sourceUpdatedAt: snapshot.sourceUpdatedAt,
+      },
+    },
+  );
+  return augmentation;
+}
+
+const isoOrNull = (value: unknown) => (value instanceof Date ? value.toISOString() : null);
+const numberOrNull = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+
+/** The snapshot as stored, for re-deriving the augmentation of a deleted opportunity. */
+function snapshotFromRow(row: Record<string, unknown>): OpportunitySnapshot {
+  return {
+    id: Number(row.id),
+    subject: row.subject as string,
+    number: row.number as string | null,
+    state: row.state as number | null,
+    stateName: row.state_name as string | null,
+    status: row.status as number | null,
+    statusName: row.status_name as string | null,
+    startsAt: isoOrNull(row.starts_at),
+    endsAt: isoOrNull(row.ends_at),
+    chargeTotal: row.charge_total as string,
+    chargeExcludingTaxTotal: row.charge_excluding_tax_total as string,
+    chargeIncludingTaxTotal: row.charge_including_tax_total as string,
+    taxTotal: row.tax_total as string,
+    memberId: numberOrNull(row.member_id),
+    memberName: row.member_name as string | null,
+    ownerId: numberOrNull(row.owner_id),
+    ownerName: row.owner_name as string | null,
+    customFields: row.custom_fields as Record<string, unknown>,
+    sourceUpdatedAt: isoOrNull(row.source_updated_at),
+    deleted: row.deleted_at !== null,
+  };
+}

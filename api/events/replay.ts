@@ -1,0 +1,71 @@
+// Replay: a finished event goes back to `received` under a new replay number; the outbox relay starts its new run.
+import { Op, QueryTypes, type Sequelize } from 'sequelize';
+import { TERMINAL_EVENT_STATUSES } from '../../domain/webhook-events';
+import { workflowIds } from '../../domain/workflow-ids';
+import { auditedWrite, type Actor } from '../../lib/audit';
+import { AppError, conflict, notFound } from '../../lib/errors';
+import { WebhookEvent } from '../../models';
+import type { ReplayFilter } from './schemas';
+import type { z } from 'zod';
+
+export interface ReplayStarted {
+  eventId: string;
+  replay: number;
+  workflowId: string;
+  status: 'received';
+}
+
+const isTerminal = (status: string) => (TERMINAL_EVENT_STATUSES as readonly string[]).includes(status);
+
+/**
+ * Audited and idempotent per replay number: two admins replaying the same event at once get the same replay.
+ * An event still in flight cannot be replayed (409): its current run would race the new one.
+ */
+export async function replayEvent(sequelize: Sequelize, eventId: string, actor: Extract<Actor, { type: 'user' }>): Promise<ReplayStarted> {
+  const event = await WebhookEvent.findByPk(eventId, { attributes: ['id', 'status', 'replayCount'] });
+  if (!event) throw notFound(`No event ${eventId}`);
+  if (!isTerminal(event.status)) throw conflict(`Event ${eventId} is ${event.status}; replay it once processing has finished`, { status: event.status });
+  const replay = event.replayCount + 1;
+  const started: ReplayStarted = { eventId, replay, workflowId: workflowIds.processWebhookEvent(eventId, replay), status: 'received' };
+  await auditedWrite(
+    sequelize,
+    { idempotencyKey: `event.replay:${eventId}:${replay}`, actor, entityType: 'event', entityId: eventId, action: 'event.replay' },
+    async (transaction) => {
+      const change = JSON.stringify([{ status: 'received', at: new Date().toISOString(), workflowId: started.workflowId, by: actor.userId }]);
+      const [updated] = await sequelize.query<{ id: string }>(
+        `UPDATE events SET status = 'received', replay_count = :replay, last_error = NULL, workflow_id = NULL, run_id = NULL,
+                dispatched_at = NULL, processed_at = NULL, status_history = status_history || CAST(:change AS jsonb), updated_at = now()
+         WHERE id = :eventId AND replay_count = :previous AND status IN (:terminal)
+         RETURNING id`,
+        { type: QueryTypes.SELECT, transaction, replacements: { eventId, replay, previous: replay - 1, change, terminal: [...TERMINAL_EVENT_STATUSES] } },
+      );
+      if (!updated) throw conflict(`Event ${eventId} changed while replaying it; try again`);
+      return { result: started, before: { status: event.status, replayCount: event.replayCount }, after: started };
+    },
+  );
+  return started;
+}
+
+/** Replays up to `limit` finished events matching the filter, oldest first; reports what it skipped and why. */
+export async function replayMatching(sequelize: Sequelize, filter: z.infer<typeof ReplayFilter>, limit: number, actor: Extract<Actor, { type: 'user' }>) {
+  const where = {
+    status: filter.status,
+    ...(filter.eventType ? { eventType: filter.eventType } : {}),
+    ...(filter.entityId ? { entityId: filter.entityId } : {}),
+    ...(filter.since || filter.until
+      ? { receivedAt: { ...(filter.since ? { [Op.gte]: new Date(filter.since) } : {}), ...(filter.until ? { [Op.lt]: new Date(filter.until) } : {}) } }
+      : {}),
+  };
+  const matches = await WebhookEvent.findAll({ where, attributes: ['id'], order: [['receivedAt', 'ASC'], ['id', 'ASC']], limit });
+  const replays: ReplayStarted[] = [];
+  const skipped: { eventId: string; reason: string }[] = [];
+  for (const { id } of matches) {
+    try {
+      replays.push(await replayEvent(sequelize, id, actor));
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status >= 500) throw error;
+      skipped.push({ eventId: id, reason: error.message });
+    }
+  }
+  return { count: replays.length, matched: matches.length, replays, skipped };
+}

@@ -1,0 +1,63 @@
+// Webhook events: their lifecycle, the Current RMS event names we act on, and the processing contract.
+
+/** received → dispatched → processing → processed | failed | ignored (a replay goes back to received). */
+export const EVENT_STATUSES = ['received', 'dispatched', 'processing', 'processed', 'failed', 'ignored'] as const;
+export type EventStatus = (typeof EVENT_STATUSES)[number];
+export const TERMINAL_EVENT_STATUSES = ['processed', 'failed', 'ignored'] as const satisfies readonly EventStatus[];
+
+export interface StatusChange {
+  status: EventStatus;
+  at: string;
+  workflowId?: string;
+  runId?: string;
+  error?: string;
+  by?: string;
+}
+
+export const CURRENT_RMS_SOURCE = 'current-rms';
+
+/** Opportunity events Current RMS sends (`<subject_type>_<action_type>`); all of them re-fetch the opportunity. */
+export const OPPORTUNITY_EVENTS = [
+  'opportunity_create',
+  'opportunity_update',
+  'opportunity_destroy',
+  'opportunity_convert_to_order',
+  'opportunity_convert_to_quotation',
+  'opportunity_mark_as_provisional',
+  'opportunity_mark_as_reserved',
+  'opportunity_mark_as_lost',
+  'opportunity_mark_as_dead',
+  'opportunity_cancel',
+  'opportunity_complete',
+  'opportunity_confirm',
+] as const;
+
+/** `Opportunity` + `convert_to_order` → `opportunity_convert_to_order`. */
+export function currentRmsEventType(subjectType: string, actionType: string): string {
+  const subject = subjectType.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+  return `${subject}_${actionType.toLowerCase()}`;
+}
+
+export const isHandledEvent = (eventType: string): boolean => (OPPORTUNITY_EVENTS as readonly string[]).includes(eventType);
+
+export interface ProcessWebhookEventInput {
+  eventId: string;
+}
+
+/** What processing did with the opportunity the event is about. */
+export type OpportunityOutcome = 'upserted' | 'unchanged' | 'stale' | 'deleted' | 'not_found';
+
+export interface ProcessWebhookEventResult {
+  eventId: string;
+  status: Extract<EventStatus, 'processed' | 'ignored'>;
+  opportunityId?: number;
+  outcome?: OpportunityOutcome;
+}
+
+/** What the processing workflow needs to know about the event it was given. */
+export interface EventToProcess {
+  eventId: string;
+  eventType: string;
+  handled: boolean;
+  opportunityId: number | null;
+}

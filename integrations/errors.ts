@@ -1,0 +1,27 @@
+// How every connector reports a failed call: retryable (with the server's delay), auth, validation or not found.
+export type IntegrationFailureKind = 'retryable' | 'auth' | 'validation' | 'not_found';
+
+export class IntegrationError extends Error {
+  constructor(
+    public readonly system: string,
+    public readonly kind: IntegrationFailureKind,
+    message: string,
+    public readonly details: { status?: number; retryAfterMs?: number; body?: unknown } = {},
+  ) {
+    super(message);
+    this.name = 'IntegrationError';
+  }
+
+  get retryable(): boolean {
+    return this.kind === 'retryable';
+  }
+}
+
+/** `Retry-After` as milliseconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */
+export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}

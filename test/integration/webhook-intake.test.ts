@@ -1,0 +1,157 @@
+// Webhook intake over HTTP against real PostgreSQL: token and signature checks, validation, dedupe, the outbox relay.
+import { createHmac, randomInt } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import type { Express } from 'express';
+import type { Sequelize } from 'sequelize';
+import request from 'supertest';
+import { createApp } from '../../api/app';
+import { CURRENT_RMS_SOURCE } from '../../domain/webhook-events';
+import { WebhookEvent } from '../../models';
+import { relayOnce } from '../../workers/outbox-relay';
+import { webhookAction } from '../fakes/current-rms-driver';
+import type { CurrentRmsOpportunity } from '../fakes/current-rms';
+import { expectErrorEnvelope } from '../support/http';
+import { openTestDatabase, openTestTemporalClient, testConfig, testLogger } from '../support/env';
+
+const TOKEN = 'intake-test-webhook-token-0123456789abcdef';
+const HMAC_SECRET = 'intake-test-hmac-secret';
+const url = `/api/webhooks/current-rms/${TOKEN}`;
+let sequelize: Sequelize;
+let temporal: Client;
+let app: Express;
+
+const opportunity = (id = randomInt(1, 2 ** 31)): CurrentRmsOpportunity =>
+  ({ id, subject: `Stage rig ${id}`, updated_at: new Date().toISOString() }) as CurrentRmsOpportunity;
+const eventCount = () => WebhookEvent.count();
+
+beforeAll(() => {
+  sequelize = openTestDatabase();
+  temporal = openTestTemporalClient();
+  app = createApp({ config: testConfig({ CURRENT_RMS_WEBHOOK_TOKEN: TOKEN }), sequelize, temporal, logger: testLogger, version: 'test' });
+});
+afterAll(async () => {
+  await temporal.connection.close();
+  await sequelize.close();
+});
+
+test('a valid delivery is stored verbatim and acknowledged with 202 only after it is committed', async () => {
+  const body = webhookAction(opportunity(), 'update');
+  const raw = `${JSON.stringify(body, null, 2)}\n`; // whitespace and all
+  const res = await request(app).post(url).set('Content-Type', 'application/json').set('User-Agent', 'CurrentRMS-Webhooks/1.0').send(raw).expect(202);
+  expect(res.body).toEqual({ eventId: expect.any(String), status: 'received' });
+
+  const stored = await WebhookEvent.findByPk(res.body.eventId);
+  expect(stored).toMatchObject({
+    source: CURRENT_RMS_SOURCE,
+    eventType: 'opportunity_update',
+    entityType: 'Opportunity',
+    entityId: String(body.action.subject_id),
+    actionId: String(body.action.id),
+    dedupeKey: `action:${body.action.id}`,
+    rawBody: raw,
+    payload: body,
+    status: 'received',
+    attempts: 0,
+  });
+  expect(stored!.headers).toMatchObject({ 'user-agent': 'CurrentRMS-Webhooks/1.0', 'content-type': 'application/json' });
+  expect(stored!.statusHistory).toEqual([{ status: 'received', at: expect.any(String) }]);
+});
+
+test('the same delivery five times at once stores one event; repeats answer 200 with the original id', async () => {
+  const body = webhookAction(opportunity(), 'convert_to_order');
+  const responses = await Promise.all(Array.from({ length: 5 }, () => request(app).post(url).send(body)));
+  const statuses = responses.map((r) => r.status).sort();
+  expect(statuses).toEqual([200, 200, 200, 200, 202]);
+  const ids = new Set(responses.map((r) => r.body.eventId as string));
+  expect(ids.size).toBe(1);
+  expect(responses.filter((r) => r.status === 200).every((r) => r.body.duplicate === true)).toBe(true);
+  expect(await WebhookEvent.count({ where: { actionId: String(body.action.id) } })).toBe(1);
+});
+
+test('without an action id the dedupe key is a hash of the raw body', async () => {
+  const { action } = webhookAction(opportunity(), 'update');
+  const body = { action: { ...action, id: undefined } };
+  const first = await request(app).post(url).send(body).expect(202);
+  const again = await request(app).post(url).send(body).expect(200);
+  expect(again.body).toEqual({ eventId: first.body.eventId, status: 'received', duplicate: true });
+  expect((await WebhookEvent.findByPk(first.body.eventId))!.dedupeKey).toMatch(/^sha256:[0-9a-f]{64}$/);
+});
+
+test('an unknown but well-formed event type is stored and marked ignored, not rejected', async () => {
+  const body = { action: { id: randomInt(1, 2 ** 31), subject_id: 7, subject_type: 'Member', action_type: 'update' } };
+  const res = await request(app).post(url).send(body).expect(202);
+  expect(res.body.status).toBe('ignored');
+  const stored = await WebhookEvent.findByPk(res.body.eventId);
+  expect(stored).toMatchObject({ eventType: 'member_update', status: 'ignored' });
+  expect(stored!.statusHistory.map((change) => change.status)).toEqual(['received', 'ignored']);
+});
+
+describe('rejected deliveries write nothing', () => {
+  test('wrong or missing token → 401, checked before the body is even read', async () => {
+    const before = await eventCount();
+    const body = webhookAction(opportunity(), 'update');
+    expectErrorEnvelope((await request(app).post('/api/webhooks/current-rms/not-the-token').send(body).expect(401)).body, 'unauthorized');
+    expectErrorEnvelope((await request(app).post(`${url}x`).send(body).expect(401)).body, 'unauthorized');
+    await request(app).post('/api/webhooks/current-rms/').send(body).expect(404);
+    // A wrong token gets 401 even for a body that is not JSON at all.
+    await request(app).post('/api/webhooks/current-rms/nope').set('Content-Type', 'application/json').send('{oops').expect(401);
+    expect(await eventCount()).toBe(before);
+  });
+
+  test.each([
+    ['malformed JSON', '{"action": {"id": 1,', 'malformed_json'],
+    ['no action', '{"event": "opportunity_update"}', 'validation_failed'],
+    ['action without subject', '{"action": {"id": 1, "action_type": "update"}}', 'validation_failed'],
+    ['subject_id not an id', '{"action": {"id": 1, "subject_id": "abc", "subject_type": "Opportunity", "action_type": "update"}}', 'validation_failed'],
+    ['a JSON array', '[1, 2, 3]', 'validation_failed'],
+    ['\\u0000 in a string (jsonb cannot hold it)', '{"action": {"id": 99, "subject_id": 1, "subject_type": "Opportunity", "action_type": "update", "name": "a\\u0000b"}}', 'bad_request'],
+  ])('%s → 400', async (_case, raw, code) => {
+    const before = await eventCount();
+    const res = await request(app).post(url).set('Content-Type', 'application/json').send(raw).expect(400);
+    expectErrorEnvelope(res.body, code);
+    expect(await eventCount()).toBe(before);
+  });
+
+  test('a 2 MB body → 413; a non-JSON content type → 415', async () => {
+    const before = await eventCount();
+    const big = { action: { ...webhookAction(opportunity(), 'update').action, description: 'x'.repeat(2 * 1024 * 1024) } };
+    expectErrorEnvelope((await request(app).post(url).send(big).expect(413)).body, 'payload_too_large');
+    expectErrorEnvelope((await request(app).post(url).set('Content-Type', 'text/plain').send('hello').expect(415)).body, 'unsupported_media_type');
+    expect(await eventCount()).toBe(before);
+  });
+});
+
+test('behind a signing relay, X-Signature must be the HMAC-SHA256 of the raw body', async () => {
+  const signed = createApp({ config: testConfig({ CURRENT_RMS_WEBHOOK_TOKEN: TOKEN, CURRENT_RMS_WEBHOOK_HMAC_SECRET: HMAC_SECRET }), sequelize, temporal, logger: testLogger, version: 'test' });
+  const raw = JSON.stringify(webhookAction(opportunity(), 'update'));
+  const signature = createHmac('sha256', HMAC_SECRET).update(raw).digest('hex');
+  const before = await eventCount();
+  await request(signed).post(url).set('Content-Type', 'application/json').send(raw).expect(401);
+  await request(signed).post(url).set('Content-Type', 'application/json').set('X-Signature', `sha256=${'0'.repeat(64)}`).send(raw).expect(401);
+  await request(signed).post(url).set('Content-Type', 'application/json').set('X-Signature', `sha256=${signature}`).send(`${raw} `).expect(401);
+  expect(await eventCount()).toBe(before);
+  await request(signed).post(url).set('Content-Type', 'application/json').set('X-Signature', `sha256=${signature}`).send(raw).expect(202);
+  await request(signed).post(url).set('Content-Type', 'application/json').set('X-Signature', signature.toUpperCase()).send(raw).expect(200);
+});
+
+test('several relays at once hand every received event to Temporal exactly once', async () => {
+  const accepted = await Promise.all(Array.from({ length: 40 }, () => request(app).post(url).send(webhookAction(opportunity(), 'update')).expect(202)));
+  const ids = accepted.map((res) => res.body.eventId as string);
+  const relay = { sequelize, client: temporal, logger: testLogger, pollIntervalMs: 50, batchSize: 7 };
+  const passes = async () => {
+    let claimed = 0;
+    for (let result = await relayOnce(relay); result.claimed > 0; result = await relayOnce(relay)) claimed += result.claimed;
+    return claimed;
+  };
+  const claimedPerRelay = await Promise.all([passes(), passes(), passes()]);
+  expect(claimedPerRelay.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(ids.length);
+
+  const events = await WebhookEvent.findAll({ where: { id: ids } });
+  for (const event of events) {
+    expect(event.status === 'dispatched' || event.status === 'processing' || event.status === 'processed').toBe(true);
+    expect(event.workflowId).toBe(`webhook-${event.id}`);
+    expect(event.statusHistory.filter((change) => change.status === 'dispatched')).toHaveLength(1);
+    const description = await temporal.workflow.getHandle(event.workflowId!).describe();
+    expect(description.runId).toBe(event.runId);
+  }
+});
