@@ -1,6 +1,6 @@
 // Events API: list and inspect stored webhook events, and replay finished ones.
 import type { Sequelize } from 'sequelize';
-import { Op, type WhereOptions } from 'sequelize';
+import { cast, col, literal, Op, where as sqlWhere, type WhereOptions } from 'sequelize';
 import { z } from 'zod';
 import type { Config } from '../../lib/config';
 import { notFound } from '../../lib/errors';
@@ -13,7 +13,9 @@ import { replayEvent, replayMatching } from './replay';
 import { BulkReplayStarted, EventDetail, EventIdParams, EventPage, type EventSummary, ListEventsQuery, ReplayRequest, ReplayStarted } from './schemas';
 
 const STAFF = ['admin', 'integrations'] as const;
-const EventCursor = z.tuple([z.iso.datetime(), z.uuid()]);
+/** received_at to the microsecond (a JS Date keeps only milliseconds), so paging never skips same-millisecond events. */
+const EventCursor = z.tuple([z.string().regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/), z.uuid()]);
+const exactReceivedAt = literal(`to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`);
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
@@ -57,16 +59,23 @@ export function eventRoutes(sequelize: Sequelize, config: Config): Route[] {
           ...(query.entityId ? [{ entityId: query.entityId }] : []),
           ...(query.since ? [{ receivedAt: { [Op.gte]: new Date(query.since) } }] : []),
           ...(after
-            ? [{ [Op.or]: [{ receivedAt: { [Op.lt]: new Date(after[0]) } }, { receivedAt: new Date(after[0]), id: { [Op.lt]: after[1] } }] }]
+            ? [
+                {
+                  [Op.or]: [
+                    sqlWhere(col('received_at'), Op.lt, cast(after[0], 'timestamptz')),
+                    { [Op.and]: [sqlWhere(col('received_at'), Op.eq, cast(after[0], 'timestamptz')), { id: { [Op.lt]: after[1] } }] },
+                  ],
+                },
+              ]
             : []),
         ];
         const rows = await WebhookEvent.findAll({
           where: { [Op.and]: where },
-          attributes: { exclude: ['payload', 'rawBody', 'headers', 'statusHistory'] },
+          attributes: { exclude: ['payload', 'rawBody', 'headers', 'statusHistory'], include: [[exactReceivedAt, 'receivedAtExact']] },
           order: [['receivedAt', 'DESC'], ['id', 'DESC']],
           limit: query.limit + 1,
         });
-        res.json(toPage(rows, query.limit, eventSummary, (row) => [row.receivedAt.toISOString(), row.id]));
+        res.json(toPage(rows, query.limit, eventSummary, (row) => [row.get('receivedAtExact') as string, row.id]));
       },
     ),
     defineRoute(

@@ -80,7 +80,10 @@ export function opportunityRoutes(): Route[] {
         responses: { 200: { description: 'The opportunity', schema: OpportunityDetail }, 404: { description: 'Never seen' } },
       },
       async ({ params, res }) => {
-        const row = await Opportunity.findByPk(params.id, { include: [{ model: AugmentedOpportunity, as: 'augmentation' }, { model: ExternalIntegration, as: 'integrations' }] });
+        const row = await Opportunity.findByPk(params.id, {
+          include: [{ model: AugmentedOpportunity, as: 'augmentation' }, { model: ExternalIntegration, as: 'integrations' }],
+          order: [[{ model: ExternalIntegration, as: 'integrations' }, 'system', 'ASC']],
+        });
         if (!row) throw notFound(`No opportunity ${params.id}`);
         const events = await WebhookEvent.findAll({
           where: { entityType: 'Opportunity', entityId: String(params.id) },

@@ -17,6 +17,8 @@ export interface LocalTemporalOptions {
   dataDir: string;
   namespace: string;
   uiPort: number;
+  /** The frontend port; by default 7233 when free, else any free port. */
+  port?: number;
   /** TEMPORAL_CLI_PATH, when set. */
   cliPath: string | undefined;
   logger: Logger;
@@ -77,7 +79,7 @@ export async function startLocalTemporal(options: LocalTemporalOptions): Promise
   if (!(await isPortFree(options.uiPort))) {
     throw new Error(`TEMPORAL_UI_PORT ${options.uiPort} is in use (another instance?): set TEMPORAL_UI_PORT to a free port.`);
   }
-  const port = await preferredOrFreePort(7233);
+  const port = options.port ?? (await preferredOrFreePort(7233));
   const address = `127.0.0.1:${port}`;
   const log = openSync(logFile, 'a');
   // detached: its own process group, so a Ctrl-C in the terminal does not stop it before the worker drains.

@@ -51,7 +51,7 @@ async function login(port: string, password: string) {
 
 beforeAll(async () => {
   env = { ...process.env, DATA_DIR: dataDir, PORT: String(await freePort()), TEMPORAL_UI_PORT: String(await freePort()), LOG_LEVEL: 'warn' };
-  for (const name of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'NODE_ENV', 'JWT_SECRET', 'ADMIN_PASSWORD']) delete env[name];
+  for (const name of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'NODE_ENV', 'JWT_SECRET', 'ADMIN_PASSWORD', 'CURRENT_RMS_API_URL', 'CURRENT_RMS_WEBHOOK_TOKEN']) delete env[name];
 });
 
 test('boots, serves, stops cleanly and keeps its data across a restart', async () => {
@@ -71,6 +71,16 @@ test('boots, serves, stops cleanly and keeps its data across a restart', async (
   expect(session.status).toBe(200);
   const { refreshToken } = (await session.json()) as { refreshToken: string };
   expect(processesUsing(dataDir).length).toBeGreaterThanOrEqual(2);
+
+  // Without CURRENT_RMS_API_URL the Current RMS sandbox runs, and `npm run demo` drives webhooks through it.
+  const webhookToken = (JSON.parse(readFileSync(path.join(dataDir, 'secrets.json'), 'utf8')) as { currentRmsWebhookToken: string }).currentRmsWebhookToken;
+  expect(banner).toMatch(/Current RMS {2}SANDBOX: a local fake at http:\/\/127\.0\.0\.1:\d+\/api\/v1/);
+  expect(banner).not.toContain(webhookToken);
+  const demo = execFileSync(path.join(root, 'node_modules/.bin/tsx'), ['scripts/demo.ts'], { cwd: root, env, encoding: 'utf8' });
+  expect(demo).toContain('opportunity 1001 created  → webhook answered 202');
+  expect(demo).toContain('opportunity 1003 deleted  → webhook answered 202');
+  expect(demo).toMatch(/GET \/api\/opportunities\/1001 → "Summer festival main stage": quoted, risk \w+, health \d+/);
+  expect(demo).toContain("WorkflowType%3D'processWebhookEvent'");
 
   expect(await ctrlC(first.child)).toBe(0);
   expect(processesUsing(dataDir)).toEqual([]);

@@ -106,6 +106,8 @@ export class FakeCurrentRms {
   private readonly hooks = new Map<number, FakeCurrentRmsWebhook>();
   private faults: PendingFault[] = [];
   private latencyMs = 0;
+  /** Aborts pending latency waits when the fake stops. */
+  private readonly stopping = new AbortController();
   private lastStampMs = 0;
   private nextWebhookId = 1;
 
@@ -207,6 +209,7 @@ export class FakeCurrentRms {
   }
 
   async stop(): Promise<void> {
+    this.stopping.abort();
     const closed = new Promise<void>((resolve, reject) => this.server.close((error) => (error ? reject(error) : resolve())));
     this.server.closeAllConnections();
     await closed;
@@ -262,7 +265,7 @@ export class FakeCurrentRms {
     }
     if (isApi) {
       this.requests.push({ method: req.method ?? '', path: req.url ?? '', headers: flatHeaders(req), status: reply.status });
-      if (this.latencyMs > 0) await sleep(this.latencyMs);
+      if (this.latencyMs > 0) await sleep(this.latencyMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
     }
     const headers: Record<string, string> = { ...reply.headers };
     if (reply.body !== undefined) headers['Content-Type'] = 'application/json; charset=utf-8';

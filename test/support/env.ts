@@ -18,7 +18,7 @@ export const testLogger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', '
 
 // The SDK's Runtime is one per process and may already exist from an earlier test file.
 try {
-  installTemporalRuntime(createLogger(process.env.TEST_LOG_LEVEL ?? 'warn', 'temporal-sdk'));
+  installTemporalRuntime(createLogger(process.env.TEST_LOG_LEVEL ?? 'error', 'temporal-sdk')); // expected activity failures log at warn
 } catch {
   /* already installed */
 }

@@ -1,0 +1,65 @@
+// `npm run demo`: changes a few opportunities in the running platform's Current RMS sandbox, which posts the
+// webhooks a real Current RMS would; then shows the result through the API and where to watch it in the Temporal UI.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+const dataDir = path.resolve(process.env.DATA_DIR ?? 'data');
+const runtimeFile = path.join(dataDir, 'platform.json');
+
+interface Runtime {
+  apiUrl: string;
+  currentRmsSandbox: string | null;
+  temporalUi: string;
+}
+
+const SAMPLES = [
+  { id: 1001, subject: 'Summer festival main stage', state: 2, status: 0, charge_excluding_tax_total: '18500.00', charge_including_tax_total: '22200.00', tax_total: '3700.00', charge_total: '22200.00', member_id: 501, owned_by: 7 },
+  { id: 1002, subject: 'Corporate gala lighting', state: 1, status: 0, charge_excluding_tax_total: '0.00', member_id: 502 },
+  { id: 1003, subject: 'Theatre tour sound rig', state: 3, status: 20, charge_excluding_tax_total: '6400.00', charge_including_tax_total: '7680.00', tax_total: '1280.00', charge_total: '7680.00', member_id: 503, owned_by: 7 },
+];
+
+async function sandbox(runtime: Runtime, method: 'PUT' | 'DELETE', id: number, fields?: object): Promise<number[]> {
+  const sandboxRoot = new URL('/__sandbox', runtime.currentRmsSandbox!).toString();
+  const response = await fetch(`${sandboxRoot}/opportunities/${id}`, { method, headers: { 'Content-Type': 'application/json' }, ...(fields ? { body: JSON.stringify(fields) } : {}) });
+  if (!response.ok) throw new Error(`The sandbox answered ${response.status}: ${await response.text()}`);
+  return ((await response.json()) as { deliveries: number[] }).deliveries;
+}
+
+async function adminToken(apiUrl: string): Promise<string | undefined> {
+  const secretsFile = path.join(dataDir, 'secrets.json');
+  const password = process.env.ADMIN_PASSWORD ?? (existsSync(secretsFile) ? (JSON.parse(readFileSync(secretsFile, 'utf8')) as { adminPassword?: string }).adminPassword : undefined);
+  if (!password) return undefined;
+  const response = await fetch(`${apiUrl}/api/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email: process.env.ADMIN_EMAIL ?? 'admin@example.com', password }) });
+  return response.ok ? ((await response.json()) as { accessToken: string }).accessToken : undefined;
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(runtimeFile)) throw new Error(`No running platform found (${runtimeFile} is missing): run \`npm start\` first.`);
+  const runtime = JSON.parse(readFileSync(runtimeFile, 'utf8')) as Runtime;
+  if (!runtime.currentRmsSandbox) throw new Error('The platform talks to a real Current RMS (CURRENT_RMS_API_URL is set); the demo only drives the sandbox.');
+
+  for (const sample of SAMPLES) console.log(`opportunity ${sample.id} created  → webhook answered ${(await sandbox(runtime, 'PUT', sample.id, sample)).join(', ')}`);
+  console.log(`opportunity 1002 quoted   → webhook answered ${(await sandbox(runtime, 'PUT', 1002, { state: 2, charge_excluding_tax_total: '2500.00', charge_including_tax_total: '3000.00', tax_total: '500.00', charge_total: '3000.00' })).join(', ')}`);
+  console.log(`opportunity 1003 deleted  → webhook answered ${(await sandbox(runtime, 'DELETE', 1003)).join(', ')}`);
+
+  const token = await adminToken(runtime.apiUrl);
+  if (token) {
+    await new Promise((resolve) => setTimeout(resolve, 3_000)); // processing takes a moment
+    for (const { id } of SAMPLES) {
+      const response = await fetch(`${runtime.apiUrl}/api/opportunities/${id}`, { headers: { Authorization: `Bearer ${token}` } });
+      if (!response.ok) {
+        console.log(`GET /api/opportunities/${id} → ${response.status} (still processing? try again in a moment)`);
+        continue;
+      }
+      const { opportunity, augmentation } = (await response.json()) as { opportunity: { subject: string; deletedAt: string | null }; augmentation: { workflowStatus: string; riskLevel: string; financialHealthScore: number } | null };
+      console.log(`GET /api/opportunities/${id} → "${opportunity.subject}"${opportunity.deletedAt ? ' (deleted)' : ''}: ${augmentation ? `${augmentation.workflowStatus}, risk ${augmentation.riskLevel}, health ${augmentation.financialHealthScore}` : 'not augmented yet'}`);
+    }
+  }
+  console.log(`\nWatch the runs in the Temporal UI: ${runtime.temporalUi}/namespaces/default/workflows?query=${encodeURIComponent("WorkflowType='processWebhookEvent'")}`);
+  console.log(`Events: GET ${runtime.apiUrl}/api/events (bearer token of an admin or integrations user)`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
