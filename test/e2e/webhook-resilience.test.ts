@@ -109,6 +109,9 @@ test('a worker killed with SIGKILL mid-activity is replaced; the event completes
   await allProcessed([eventId]);
 
   const workflowId = `webhook-${eventId}`;
+  const client = createTemporalClient({ address, namespace: 'default' });
+  cleanups.push(() => client.connection.close());
+  await expect(client.workflow.getHandle(workflowId).result()).resolves.toMatchObject({ status: 'processed' });
   const actions = (await AuditLog.findAll({ where: { actorId: workflowId } })).map((row) => row.action).sort();
   // workflow.running twice: at start and at the refreshing-opportunity step.
   expect(actions).toEqual(['event.processed', 'event.processing', 'opportunity.refresh', 'workflow.completed', 'workflow.running', 'workflow.running']);
