@@ -1,6 +1,7 @@
 // What our business rules derive from an opportunity snapshot (domain/augmentation.ts).
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 import type { CustomCalculations, RiskLevel, WorkflowStatus } from '../domain/augmentation';
+import { numericId } from './columns';
 
 export class AugmentedOpportunity extends Model<InferAttributes<AugmentedOpportunity>, InferCreationAttributes<AugmentedOpportunity>> {
   declare opportunityId: number;
@@ -20,13 +21,7 @@ export class AugmentedOpportunity extends Model<InferAttributes<AugmentedOpportu
 export function initAugmentedOpportunity(sequelize: Sequelize): void {
   AugmentedOpportunity.init(
     {
-      opportunityId: {
-        type: DataTypes.BIGINT,
-        primaryKey: true,
-        get(this: AugmentedOpportunity) {
-          return Number(this.getDataValue('opportunityId'));
-        },
-      },
+      opportunityId: { type: DataTypes.BIGINT, primaryKey: true, ...numericId('opportunityId') },
       workflowStatus: { type: DataTypes.TEXT, allowNull: false },
       riskLevel: { type: DataTypes.TEXT, allowNull: false },
       riskScore: { type: DataTypes.INTEGER, allowNull: false },

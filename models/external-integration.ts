@@ -1,6 +1,7 @@
 // The link between an opportunity and its record in one external system, with its sync state.
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 import type { IntegrationStatus, IntegrationSystem } from '../domain/integration-systems';
+import { numericId } from './columns';
 
 export class ExternalIntegration extends Model<InferAttributes<ExternalIntegration>, InferCreationAttributes<ExternalIntegration>> {
   declare id: CreationOptional<string>;
@@ -22,13 +23,7 @@ export function initExternalIntegration(sequelize: Sequelize): void {
   ExternalIntegration.init(
     {
       id: { type: DataTypes.BIGINT, primaryKey: true, autoIncrement: true },
-      opportunityId: {
-        type: DataTypes.BIGINT,
-        allowNull: false,
-        get(this: ExternalIntegration) {
-          return Number(this.getDataValue('opportunityId'));
-        },
-      },
+      opportunityId: { type: DataTypes.BIGINT, allowNull: false, ...numericId('opportunityId') },
       system: { type: DataTypes.TEXT, allowNull: false },
       uid: { type: DataTypes.TEXT, allowNull: false },
       externalId: { type: DataTypes.TEXT, allowNull: true },

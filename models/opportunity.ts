@@ -1,13 +1,6 @@
 // The latest Current RMS snapshot of an opportunity (soft-deleted when Current RMS deletes it).
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
-
-/** bigint ids come back from pg as strings; Current RMS ids are safe integers. */
-const numericId = (column: string) => ({
-  get(this: Model) {
-    const value = this.getDataValue(column) as string | number | null;
-    return value === null ? null : Number(value);
-  },
-});
+import { numericId } from './columns';
 
 export class Opportunity extends Model<InferAttributes<Opportunity>, InferCreationAttributes<Opportunity>> {
   declare id: number;
