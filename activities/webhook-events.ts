@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { augmentOpportunity } from '../domain/augmentation';
 import type { OpportunitySnapshot } from '../domain/opportunity';
-import { currentRmsEventType, isHandledEvent, type EventStatus, type EventToProcess, type OpportunityOutcome } from '../domain/webhook-events';
+import { currentRmsEventType, isHandledEvent, opportunityIdOf, type EventStatus, type EventToProcess, type OpportunityOutcome } from '../domain/webhook-events';
 import { toSnapshot, type CurrentRmsOpportunity } from '../integrations/current-rms/opportunity';
 import { auditedWrite } from '../lib/audit';
 import { activityIdempotencyKey, workflowActor } from './context';
@@ -53,7 +53,7 @@ export function createWebhookEventActivities({ sequelize, currentRms }: Activity
           );
           if (!row) throw ApplicationFailure.nonRetryable(`Event ${eventId} does not exist`, 'EventNotFound');
           const eventType = row.subject_type && row.action_type ? currentRmsEventType(row.subject_type, row.action_type) : 'unknown';
-          const opportunityId = row.subject_type === 'Opportunity' && /^\d{1,15}$/.test(row.subject_id ?? '') ? Number(row.subject_id) : null;
+          const opportunityId = opportunityIdOf(eventType, row.subject_id);
           const event: EventToProcess = { eventId, eventType, handled: isHandledEvent(eventType), opportunityId };
           return { result: event, after: { status: 'processing', attempts: row.attempts, event } };
         },
@@ -123,7 +123,9 @@ async function upsertSnapshot(sequelize: Sequelize, transaction: Transaction, op
         member_name = EXCLUDED.member_name, owner_id = EXCLUDED.owner_id, owner_name = EXCLUDED.owner_name,
         custom_fields = EXCLUDED.custom_fields, raw = EXCLUDED.raw, source_updated_at = EXCLUDED.source_updated_at,
         deleted_at = NULL, last_event_id = EXCLUDED.last_event_id, updated_at = now()
-     WHERE o.source_updated_at IS NULL OR EXCLUDED.source_updated_at IS NULL OR o.source_updated_at <= EXCLUDED.source_updated_at
+     WHERE (o.source_updated_at IS NULL OR EXCLUDED.source_updated_at IS NULL OR o.source_updated_at <= EXCLUDED.source_updated_at)
+       -- a snapshot fetched before a concurrent delete must not bring the opportunity back
+       AND (o.deleted_at IS NULL OR o.source_updated_at IS NULL OR o.source_updated_at < EXCLUDED.source_updated_at)
      RETURNING id`,
     {
       type: QueryTypes.SELECT,

@@ -20,6 +20,7 @@ import { buildOpenApiDocument, createOpenApiRegistry } from './openapi';
 import { opportunityRoutes } from './opportunities/routes';
 import { reconciliationRoutes } from './reconciliation/routes';
 import { userRoutes } from './users/routes';
+import { redactWebhookToken } from './webhooks/intake';
 import { webhookRoutes } from './webhooks/routes';
 
 export interface AppDeps {
@@ -49,6 +50,8 @@ export function createApp({ config, sequelize, temporal, logger, version }: AppD
       },
       autoLogging: { ignore: (req) => req.url === '/metrics' },
       customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+      // Route params may hold secrets (the webhook token): log the redacted URL and no params.
+      serializers: { req: (req: { url?: string }) => ({ ...req, url: redactWebhookToken(req.url), params: undefined }) },
     }),
   );
   app.use(metrics.recordHttp);
@@ -68,7 +71,7 @@ export function createApp({ config, sequelize, temporal, logger, version }: AppD
     ...healthRoutes(sequelize, temporal, version),
     ...authRoutes(sequelize, config.JWT_SECRET),
     ...userRoutes(sequelize),
-    ...eventRoutes(sequelize, config),
+    ...eventRoutes(sequelize, temporal, config),
     ...opportunityRoutes(),
     ...reconciliationRoutes(sequelize),
     ...auditRoutes(),

@@ -40,12 +40,19 @@ export function currentRmsEventType(subjectType: string, actionType: string): st
 
 export const isHandledEvent = (eventType: string): boolean => (OPPORTUNITY_EVENTS as readonly string[]).includes(eventType);
 
+/** Current RMS ids we accept: positive safe integers. */
+export const ENTITY_ID_PATTERN = /^[1-9]\d{0,14}$/;
+
+/** The opportunity an event is about, or null when it is about something else. */
+export const opportunityIdOf = (eventType: string, subjectId: string | null): number | null =>
+  eventType.startsWith('opportunity_') && subjectId !== null && ENTITY_ID_PATTERN.test(subjectId) ? Number(subjectId) : null;
+
 export interface ProcessWebhookEventInput {
   eventId: string;
 }
 
 /** What processing did with the opportunity the event is about. */
-export type OpportunityOutcome = 'upserted' | 'unchanged' | 'stale' | 'deleted' | 'not_found';
+export type OpportunityOutcome = 'upserted' | 'stale' | 'deleted' | 'not_found';
 
 export interface ProcessWebhookEventResult {
   eventId: string;

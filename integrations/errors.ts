@@ -1,5 +1,5 @@
-// How every connector reports a failed call: retryable (with the server's delay), auth, validation or not found.
-export type IntegrationFailureKind = 'retryable' | 'auth' | 'validation' | 'not_found';
+// How every connector reports a failed call: retryable (with the server's delay), auth or validation.
+export type IntegrationFailureKind = 'retryable' | 'auth' | 'validation';
 
 export class IntegrationError extends Error {
   constructor(

@@ -11,8 +11,8 @@ const { refreshOpportunity } = proxyActivities<Activities>(currentRmsActivity);
 
 export async function processWebhookEvent({ eventId }: ProcessWebhookEventInput): Promise<ProcessWebhookEventResult> {
   return withProgress(`event:${eventId}`, async (step) => {
-    const event = await startEventProcessing({ eventId });
     try {
+      const event = await startEventProcessing({ eventId });
       if (!event.handled || event.opportunityId === null) {
         await finishEventProcessing({ eventId, status: 'ignored' });
         return { eventId, status: 'ignored' };

@@ -32,7 +32,7 @@ const Query = z
   })
   .strict();
 
-const AuditCursor = z.string().regex(/^\d{1,19}$/);
+const AuditCursor = z.string().regex(/^\d{1,18}$/);
 
 export function auditRoutes(): Route[] {
   return [

@@ -1,4 +1,5 @@
 // Replay: a finished event goes back to `received` under a new replay number; the outbox relay starts its new run.
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { Op, QueryTypes, type Sequelize } from 'sequelize';
 import { TERMINAL_EVENT_STATUSES } from '../../domain/webhook-events';
 import { workflowIds } from '../../domain/workflow-ids';
@@ -17,14 +18,28 @@ export interface ReplayStarted {
 
 const isTerminal = (status: string) => (TERMINAL_EVENT_STATUSES as readonly string[]).includes(status);
 
+/** An event left `dispatched` or `processing` by a run that closed without finishing it (terminated, timed out). */
+async function isAbandoned(temporal: Client, event: WebhookEvent): Promise<boolean> {
+  if (event.status === 'received' || !event.workflowId) return false; // about to be started by the relay
+  try {
+    const { status } = await temporal.workflow.getHandle(event.workflowId, event.runId ?? undefined).describe();
+    return status.name !== 'RUNNING';
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return true;
+    throw error;
+  }
+}
+
 /**
  * Audited and idempotent per replay number: two admins replaying the same event at once get the same replay.
- * An event still in flight cannot be replayed (409): its current run would race the new one.
+ * An event whose run is still going cannot be replayed (409): the two runs would race.
  */
-export async function replayEvent(sequelize: Sequelize, eventId: string, actor: Extract<Actor, { type: 'user' }>): Promise<ReplayStarted> {
-  const event = await WebhookEvent.findByPk(eventId, { attributes: ['id', 'status', 'replayCount'] });
+export async function replayEvent(sequelize: Sequelize, temporal: Client, eventId: string, actor: Extract<Actor, { type: 'user' }>): Promise<ReplayStarted> {
+  const event = await WebhookEvent.findByPk(eventId, { attributes: ['id', 'status', 'replayCount', 'workflowId', 'runId'] });
   if (!event) throw notFound(`No event ${eventId}`);
-  if (!isTerminal(event.status)) throw conflict(`Event ${eventId} is ${event.status}; replay it once processing has finished`, { status: event.status });
+  if (!isTerminal(event.status) && !(await isAbandoned(temporal, event))) {
+    throw conflict(`Event ${eventId} is ${event.status}; replay it once processing has finished`, { status: event.status });
+  }
   const replay = event.replayCount + 1;
   const started: ReplayStarted = { eventId, replay, workflowId: workflowIds.processWebhookEvent(eventId, replay), status: 'received' };
   await auditedWrite(
@@ -35,9 +50,9 @@ export async function replayEvent(sequelize: Sequelize, eventId: string, actor: 
       const [updated] = await sequelize.query<{ id: string }>(
         `UPDATE events SET status = 'received', replay_count = :replay, last_error = NULL, workflow_id = NULL, run_id = NULL,
                 dispatched_at = NULL, processed_at = NULL, status_history = status_history || CAST(:change AS jsonb), updated_at = now()
-         WHERE id = :eventId AND replay_count = :previous AND status IN (:terminal)
+         WHERE id = :eventId AND replay_count = :previous AND status = :status
          RETURNING id`,
-        { type: QueryTypes.SELECT, transaction, replacements: { eventId, replay, previous: replay - 1, change, terminal: [...TERMINAL_EVENT_STATUSES] } },
+        { type: QueryTypes.SELECT, transaction, replacements: { eventId, replay, previous: replay - 1, change, status: event.status } },
       );
       if (!updated) throw conflict(`Event ${eventId} changed while replaying it; try again`);
       return { result: started, before: { status: event.status, replayCount: event.replayCount }, after: started };
@@ -47,7 +62,7 @@ export async function replayEvent(sequelize: Sequelize, eventId: string, actor: 
 }
 
 /** Replays up to `limit` finished events matching the filter, oldest first; reports what it skipped and why. */
-export async function replayMatching(sequelize: Sequelize, filter: z.infer<typeof ReplayFilter>, limit: number, actor: Extract<Actor, { type: 'user' }>) {
+export async function replayMatching(sequelize: Sequelize, temporal: Client, filter: z.infer<typeof ReplayFilter>, limit: number, actor: Extract<Actor, { type: 'user' }>) {
   const where = {
     status: filter.status,
     ...(filter.eventType ? { eventType: filter.eventType } : {}),
@@ -61,7 +76,7 @@ export async function replayMatching(sequelize: Sequelize, filter: z.infer<typeo
   const skipped: { eventId: string; reason: string }[] = [];
   for (const { id } of matches) {
     try {
-      replays.push(await replayEvent(sequelize, id, actor));
+      replays.push(await replayEvent(sequelize, temporal, id, actor));
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500) throw error;
       skipped.push({ eventId: id, reason: error.message });

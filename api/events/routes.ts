@@ -1,4 +1,5 @@
 // Events API: list and inspect stored webhook events, and replay finished ones.
+import type { Client } from '@temporalio/client';
 import type { Sequelize } from 'sequelize';
 import { cast, col, literal, Op, where as sqlWhere, type WhereOptions } from 'sequelize';
 import { z } from 'zod';
@@ -14,7 +15,11 @@ import { BulkReplayStarted, EventDetail, EventIdParams, EventPage, type EventSum
 
 const STAFF = ['admin', 'integrations'] as const;
 /** received_at to the microsecond (a JS Date keeps only milliseconds), so paging never skips same-millisecond events. */
-const EventCursor = z.tuple([z.string().regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/), z.uuid()]);
+const isRealInstant = (value: string) => {
+  const millis = new Date(`${value.slice(0, 23)}Z`);
+  return !Number.isNaN(millis.getTime()) && millis.toISOString().startsWith(value.slice(0, 23));
+};
+const EventCursor = z.tuple([z.string().regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/).refine(isRealInstant), z.uuid()]);
 const exactReceivedAt = literal(`to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`);
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
@@ -39,7 +44,7 @@ export function eventSummary(event: WebhookEvent): z.infer<typeof EventSummary> 
   };
 }
 
-export function eventRoutes(sequelize: Sequelize, config: Config): Route[] {
+export function eventRoutes(sequelize: Sequelize, temporal: Client, config: Config): Route[] {
   return [
     defineRoute(
       {
@@ -105,19 +110,21 @@ export function eventRoutes(sequelize: Sequelize, config: Config): Route[] {
       {
         method: 'post',
         path: '/api/replay',
-        summary: 'Re-run processing of one finished event (new run webhook-<eventId>-replay-<n>), or of up to 500 matching a filter',
+        summary: 'Re-run processing of one finished (or abandoned) event as run webhook-<eventId>-replay-<n>, or of up to 500 matching a filter',
         tags: ['events'],
         access: STAFF,
         body: ReplayRequest,
         responses: {
           202: { description: 'Replay queued: the outbox relay starts the new run', schema: z.union([ReplayStarted, BulkReplayStarted]) },
           404: { description: 'No such event' },
-          409: { description: 'The event is still being processed' },
+          409: { description: 'The event is still being processed by a running workflow' },
         },
       },
       async ({ body, req, res }) => {
         const actor = userActor(req);
-        res.status(202).json('eventId' in body ? await replayEvent(sequelize, body.eventId, actor) : await replayMatching(sequelize, body.filter, body.limit, actor));
+        res
+          .status(202)
+          .json('eventId' in body ? await replayEvent(sequelize, temporal, body.eventId, actor) : await replayMatching(sequelize, temporal, body.filter, body.limit, actor));
       },
     ),
   ];

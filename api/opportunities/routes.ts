@@ -38,7 +38,7 @@ function opportunityJson(row: Opportunity, augmentation: AugmentedOpportunity | 
 
 /** A status filter is a code (`20`) or a name (`active`, any case). */
 const statusFilter = (status: string): WhereOptions<Opportunity> =>
-  /^\d+$/.test(status) ? { status: Number(status) } : sqlWhere(fn('lower', col('status_name')), status.toLowerCase());
+  /^\d{1,9}$/.test(status) ? { status: Number(status) } : sqlWhere(fn('lower', col('status_name')), status.toLowerCase());
 
 export function opportunityRoutes(): Route[] {
   return [

@@ -42,18 +42,18 @@ export async function missingIntegration(sequelize: Sequelize, system: Integrati
   return withoutTotal(rows);
 }
 
-/** Links of live opportunities that failed, never synced, or whose opportunity changed after the last successful sync. */
+/** Links of live opportunities that failed, never synced, or whose opportunity changed in Current RMS after the last sync. */
 export async function staleIntegrations(sequelize: Sequelize, system: IntegrationSystem | undefined, limit: number) {
   const rows = await sequelize.query<Counted & { opportunityId: number; system: IntegrationSystem; status: string; reason: string }>(
     `SELECT e.opportunity_id::float8 AS "opportunityId", e.system, e.uid, e.external_id AS "externalId", e.status,
-            e.last_synced_at AS "lastSyncedAt", e.last_error AS "lastError", o.updated_at AS "opportunityUpdatedAt",
+            e.last_synced_at AS "lastSyncedAt", e.last_error AS "lastError", o.source_updated_at AS "opportunityChangedAt",
             CASE WHEN e.status = 'failed' THEN 'failed'
                  WHEN e.last_synced_at IS NULL THEN 'never_synced'
                  ELSE 'changed_since_sync' END AS reason,
             count(*) OVER ()::int AS total
      FROM external_integrations e JOIN opportunities o ON o.id = e.opportunity_id
      WHERE e.system IN (:systems) AND o.deleted_at IS NULL
-       AND (e.status = 'failed' OR e.last_synced_at IS NULL OR e.last_synced_at < o.updated_at)
+       AND (e.status = 'failed' OR e.last_synced_at IS NULL OR e.last_synced_at < o.source_updated_at)
      ORDER BY e.opportunity_id, e.system LIMIT :limit`,
     { type: QueryTypes.SELECT, replacements: { systems: system ? [system] : [...INTEGRATION_SYSTEMS], limit } },
   );

@@ -8,6 +8,9 @@ import type { CurrentRmsWebhook } from './schemas';
 
 export const WEBHOOK_BODY_LIMIT = '1mb';
 
+/** The webhook URL carries a secret: request logs show it as [redacted]. */
+export const redactWebhookToken = (url: string | undefined) => url?.replace(/(\/api\/webhooks\/current-rms\/)[^/?#]+/, '$1[redacted]');
+
 type RequestWithRawBody = Request & { rawBody?: Buffer };
 
 const sha256 = (value: string | Buffer) => createHash('sha256').update(value).digest();
@@ -96,10 +99,12 @@ export async function storeWebhookEvent(sequelize: Sequelize, req: Request, webh
   return { eventId: original!.id, status: original!.status, duplicate: true };
 }
 
-/** PostgreSQL's jsonb cannot hold the \\u0000 escape, which JSON allows: that body is refused, not a server error. */
+/**
+ * JSON that jsonb refuses (the \\u0000 escape, lone surrogates, numbers beyond numeric's range): SQLSTATE class 22,
+ * data exceptions. Such a body is refused as the client's error, not a server error.
+ */
 function rejectUnstorableJson(error: unknown): never {
-  if (error instanceof DatabaseError && (error.original as { code?: string }).code === '22P05') {
-    throw badRequest('The webhook body contains \\u0000, which cannot be stored');
-  }
+  const code = error instanceof DatabaseError ? (error.original as { code?: string }).code : undefined;
+  if (code?.startsWith('22')) throw badRequest(`The webhook body cannot be stored as JSON: ${(error as DatabaseError).message}`);
   throw error;
 }

@@ -525,7 +525,8 @@ describe('reconciliation API', () => {
     await link(r.hasXero, 'xero', { status: 'synced', lastSyncedAt: new Date() });
 
     s = { failed: await insertOpportunity(), neverSynced: await insertOpportunity(), changed: await insertOpportunity(), fresh: await insertOpportunity() };
-    await sequelize.query('UPDATE opportunities SET updated_at = :changedAt WHERE id IN (:ids)', { replacements: { changedAt, ids: Object.values(s) } });
+    // Only a change in Current RMS counts; our own later writes (updated_at = now()) do not.
+    await sequelize.query('UPDATE opportunities SET source_updated_at = :changedAt, updated_at = now() WHERE id IN (:ids)', { replacements: { changedAt, ids: Object.values(s) } });
     await link(s.failed, 'monday', { status: 'failed', lastSyncedAt: new Date(), lastError: 'monday.com answered 500', attempts: 5 });
     await link(s.failed, 'xero', { status: 'failed', lastError: 'Xero answered 401' });
     await link(s.neverSynced, 'monday', { status: 'pending' });
@@ -582,7 +583,7 @@ describe('reconciliation API', () => {
       [s.changed, 'monday', 'changed_since_sync'],
     ]);
     expect(items[0]).toMatchObject({ status: 'failed', lastError: 'monday.com answered 500', uid: expect.stringMatching(/^monday-/) });
-    expect(items[2]).toMatchObject({ status: 'synced', externalId: 'item-1', lastSyncedAt: at(changedAt, -3600).toISOString(), opportunityUpdatedAt: changedAt.toISOString() });
+    expect(items[2]).toMatchObject({ status: 'synced', externalId: 'item-1', lastSyncedAt: at(changedAt, -3600).toISOString(), opportunityChangedAt: changedAt.toISOString() });
     expect(body.staleIntegrations.items.every((item: Item) => item.system === 'monday')).toBe(true);
 
     const everySystem = ours((await report({ type: 'stale-integrations' })).staleIntegrations, Object.values(s));

@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import type { Express } from 'express';
 import type { Sequelize } from 'sequelize';
 import request from 'supertest';
+import pino from 'pino';
 import { createApp } from '../../api/app';
 import { CURRENT_RMS_SOURCE } from '../../domain/webhook-events';
 import { WebhookEvent } from '../../models';
@@ -105,6 +106,9 @@ describe('rejected deliveries write nothing', () => {
     ['subject_id not an id', '{"action": {"id": 1, "subject_id": "abc", "subject_type": "Opportunity", "action_type": "update"}}', 'validation_failed'],
     ['a JSON array', '[1, 2, 3]', 'validation_failed'],
     ['\\u0000 in a string (jsonb cannot hold it)', '{"action": {"id": 99, "subject_id": 1, "subject_type": "Opportunity", "action_type": "update", "name": "a\\u0000b"}}', 'bad_request'],
+    ['a lone surrogate (jsonb refuses it)', '{"action": {"id": 98, "subject_id": 1, "subject_type": "Opportunity", "action_type": "update", "name": "\\ud800"}}', 'bad_request'],
+    ['a number beyond numeric range', '{"action": {"id": 97, "subject_id": 1, "subject_type": "Opportunity", "action_type": "update", "total": 1e1000000}}', 'bad_request'],
+    ['subject_id beyond a safe integer', '{"action": {"id": 96, "subject_id": "12345678901234567", "subject_type": "Opportunity", "action_type": "update"}}', 'validation_failed'],
   ])('%s → 400', async (_case, raw, code) => {
     const before = await eventCount();
     const res = await request(app).post(url).set('Content-Type', 'application/json').send(raw).expect(400);
@@ -132,6 +136,16 @@ test('behind a signing relay, X-Signature must be the HMAC-SHA256 of the raw bod
   expect(await eventCount()).toBe(before);
   await request(signed).post(url).set('Content-Type', 'application/json').set('X-Signature', `sha256=${signature}`).send(raw).expect(202);
   await request(signed).post(url).set('Content-Type', 'application/json').set('X-Signature', signature.toUpperCase()).send(raw).expect(200);
+});
+
+test('the webhook token never reaches the request log', async () => {
+  const lines: string[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
+  const logged = createApp({ config: testConfig({ CURRENT_RMS_WEBHOOK_TOKEN: TOKEN }), sequelize, temporal, logger, version: 'test' });
+  await request(logged).post(url).send(webhookAction(opportunity(), 'update')).expect(202);
+  await request(logged).post(`${url}?x=1`).send('{').set('Content-Type', 'application/json').expect(400);
+  expect(lines.join('\n')).toContain('/api/webhooks/current-rms/[redacted]');
+  expect(lines.join('\n')).not.toContain(TOKEN);
 });
 
 test('several relays at once hand every received event to Temporal exactly once', async () => {

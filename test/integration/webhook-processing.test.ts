@@ -192,7 +192,7 @@ test('Current RMS 429 with Retry-After is waited out and retried; 401 fails at o
   expect(replayed).toMatchObject({ status: 'processed', workflowId: `webhook-${failed.id}-replay-1`, attempts: 2, lastError: null });
 });
 
-test('replay re-runs a finished event as a new, audited run; unknown → 404; in flight → 409', async () => {
+test('replay re-runs a finished event as a new, audited run; unknown → 404; in flight → 409; abandoned → replayable', async () => {
   const id = newId();
   const eventId = await send(id);
   const first = await settled(eventId);
@@ -219,7 +219,17 @@ test('replay re-runs a finished event as a new, audited run; unknown → 404; in
     await eventually(async () => ((await WebhookEvent.findByPk(slow))?.status === 'processing' ? true : undefined));
     const busy = await request(app).post('/api/replay').set('Authorization', staff.auth).send({ eventId: slow }).expect(409);
     expectErrorEnvelope(busy.body, 'conflict');
-    expect((await settled(slow)).replayCount).toBe(0);
+
+    // A run that closes without finishing its event (here: terminated) leaves it `processing`; that one may be replayed.
+    await temporal.workflow.getHandle(`webhook-${slow}`).terminate('test: abandon the event');
+    expect((await WebhookEvent.findByPk(slow))!.status).toBe('processing');
+    fake.setLatency(0);
+    await request(app).post('/api/replay').set('Authorization', staff.auth).send({ eventId: slow }).expect(202);
+    const recovered = await eventually(async () => {
+      const event = await WebhookEvent.findByPk(slow);
+      return event?.status === 'processed' && event.workflowId === `webhook-${slow}-replay-1` ? event : undefined;
+    });
+    expect(recovered.replayCount).toBe(1);
   } finally {
     fake.setLatency(0);
   }

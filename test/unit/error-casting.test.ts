@@ -1,6 +1,6 @@
 // Connector failures become the right Temporal failures: Retry-After parsing and the one error-casting point.
 import { ApplicationFailure } from '@temporalio/common';
-import { toActivityFailure } from '../../activities/error-casting';
+import { MAX_SERVER_RETRY_DELAY_MS, toActivityFailure } from '../../activities/error-casting';
 import { IntegrationError, retryAfterMs } from '../../integrations/errors';
 
 test('Retry-After is read as delta-seconds or as an HTTP date; anything else is ignored', () => {
@@ -19,9 +19,11 @@ test('a retryable failure keeps retrying, with the server delay as the next retr
   expect(failure).toBeInstanceOf(ApplicationFailure);
   expect(failure).toMatchObject({ type: 'current-rms.retryable', message: 'rate limited', nonRetryable: false, nextRetryDelay: 3_000, details: [{ status: 429 }] });
   expect(toActivityFailure(new IntegrationError('current-rms', 'retryable', 'reset'))).toMatchObject({ nonRetryable: false, nextRetryDelay: undefined });
+  const dailyQuota = new IntegrationError('current-rms', 'retryable', 'quota', { status: 429, retryAfterMs: 86_400_000 });
+  expect(toActivityFailure(dailyQuota)).toMatchObject({ nextRetryDelay: MAX_SERVER_RETRY_DELAY_MS });
 });
 
-test.each(['auth', 'validation', 'not_found'] as const)('a %s failure is non-retryable and keeps the external message', (kind) => {
+test.each(['auth', 'validation'] as const)('a %s failure is non-retryable and keeps the external message', (kind) => {
   const failure = toActivityFailure(new IntegrationError('current-rms', kind, 'Current RMS said no', { status: 401, retryAfterMs: 9_000 }));
   expect(failure).toMatchObject({ type: `current-rms.${kind}`, message: 'Current RMS said no', nonRetryable: true, nextRetryDelay: undefined });
 });
