@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { augmentOpportunity } from '../domain/augmentation';
 import type { OpportunitySnapshot } from '../domain/opportunity';
-import { currentRmsEventType, isHandledEvent, opportunityIdOf, type EventStatus, type EventToProcess, type OpportunityOutcome } from '../domain/webhook-events';
+import { currentRmsEventType, isHandledEvent, opportunityIdOf, statusChange, type EventStatus, type EventToProcess, type OpportunityOutcome } from '../domain/webhook-events';
 import { toSnapshot, type CurrentRmsOpportunity } from '../integrations/current-rms/opportunity';
 import { auditedWrite } from '../lib/audit';
 import { activityIdempotencyKey, workflowActor } from './context';
@@ -31,7 +31,7 @@ interface OpportunityRow {
   deleted_at: Date | null;
 }
 
-const statusChange = (status: EventStatus, extra: Record<string, unknown>) => JSON.stringify([{ status, at: new Date().toISOString(), ...extra }]);
+const historyEntry = (...change: Parameters<typeof statusChange>) => JSON.stringify([statusChange(...change)]);
 
 export function createWebhookEventActivities({ sequelize, currentRms }: ActivityDeps) {
   return {
@@ -49,7 +49,7 @@ export function createWebhookEventActivities({ sequelize, currentRms }: Activity
              WHERE id = :eventId
              RETURNING payload #>> '{action,subject_type}' AS subject_type, payload #>> '{action,action_type}' AS action_type,
                        payload #>> '{action,subject_id}' AS subject_id, attempts`,
-            { type: QueryTypes.SELECT, transaction, replacements: { eventId, workflowId: actor.workflowId, runId: actor.runId, change: statusChange('processing', { workflowId: actor.workflowId, runId: actor.runId }) } },
+            { type: QueryTypes.SELECT, transaction, replacements: { eventId, workflowId: actor.workflowId, runId: actor.runId, change: historyEntry('processing', new Date(), { workflowId: actor.workflowId, runId: actor.runId }) } },
           );
           if (!row) throw ApplicationFailure.nonRetryable(`Event ${eventId} does not exist`, 'EventNotFound');
           const eventType = row.subject_type && row.action_type ? currentRmsEventType(row.subject_type, row.action_type) : 'unknown';
@@ -97,7 +97,7 @@ export function createWebhookEventActivities({ sequelize, currentRms }: Activity
             `UPDATE events SET status = :status, last_error = :error, processed_at = now(), updated_at = now(),
                     status_history = status_history || CAST(:change AS jsonb)
              WHERE id = :eventId`,
-            { transaction, replacements: { eventId, status, error: error ?? null, change: statusChange(status, details) } },
+            { transaction, replacements: { eventId, status, error: error ?? null, change: historyEntry(status, new Date(), details) } },
           );
           return { result: undefined, after: { status, ...details, ...(opportunityId ? { opportunityId } : {}) } };
         },

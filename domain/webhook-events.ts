@@ -11,8 +11,16 @@ export interface StatusChange {
   workflowId?: string;
   runId?: string;
   error?: string;
+  outcome?: OpportunityOutcome;
   by?: string;
 }
+
+/** One entry of an event's status_history (the caller passes the clock: domain/ stays clock-free). */
+export const statusChange = (status: EventStatus, at: Date, details: Omit<StatusChange, 'status' | 'at'> = {}): StatusChange => ({
+  status,
+  at: at.toISOString(),
+  ...details,
+});
 
 export const CURRENT_RMS_SOURCE = 'current-rms';
 

@@ -6,7 +6,7 @@ export class IntegrationError extends Error {
     public readonly system: string,
     public readonly kind: IntegrationFailureKind,
     message: string,
-    public readonly details: { status?: number; retryAfterMs?: number; body?: unknown } = {},
+    public readonly details: { status?: number; retryAfterMs?: number } = {},
   ) {
     super(message);
     this.name = 'IntegrationError';

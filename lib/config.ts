@@ -54,6 +54,9 @@ export interface Config extends Omit<Env, 'JWT_SECRET' | 'ADMIN_PASSWORD' | 'CUR
   generatedSecretsFile: string | undefined;
 }
 
+/** In DATA_DIR: where a running `npm start` says how to reach it (read by `npm run demo`). */
+export const RUNTIME_FILE = 'platform.json';
+
 export class ConfigError extends Error {
   constructor(public readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);

@@ -2,9 +2,10 @@
 // webhooks a real Current RMS would; then shows the result through the API and where to watch it in the Temporal UI.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { RUNTIME_FILE } from '../lib/config';
 
 const dataDir = path.resolve(process.env.DATA_DIR ?? 'data');
-const runtimeFile = path.join(dataDir, 'platform.json');
+const runtimeFile = path.join(dataDir, RUNTIME_FILE);
 
 interface Runtime {
   apiUrl: string;

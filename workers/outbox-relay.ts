@@ -3,7 +3,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { BUSINESS_KEY, EVENT_TYPE, OPPORTUNITY_ID } from '../domain/search-attributes';
 import { TASK_QUEUE } from '../domain/task-queues';
-import { opportunityIdOf } from '../domain/webhook-events';
+import { opportunityIdOf, statusChange } from '../domain/webhook-events';
 import { workflowIds } from '../domain/workflow-ids';
 import type { processWebhookEvent } from '../workflows';
 import type { Logger } from '../lib/logger';
@@ -53,16 +53,18 @@ export async function relayOnce(options: OutboxRelayOptions): Promise<{ claimed:
     if (dispatches.length > 0) {
       await sequelize.query(
         `UPDATE events e SET status = d.status, workflow_id = d.workflow_id, run_id = d.run_id, last_error = d.error,
-                dispatched_at = now(), updated_at = now(),
-                status_history = e.status_history || jsonb_build_array(jsonb_strip_nulls(jsonb_build_object(
-                  'status', d.status, 'at', now(), 'workflowId', d.workflow_id, 'runId', d.run_id, 'error', d.error)))
-         FROM jsonb_to_recordset(CAST(:dispatches AS jsonb)) AS d(id uuid, status text, workflow_id text, run_id text, error text)
+                dispatched_at = now(), updated_at = now(), status_history = e.status_history || jsonb_build_array(d.change)
+         FROM jsonb_to_recordset(CAST(:dispatches AS jsonb)) AS d(id uuid, status text, workflow_id text, run_id text, error text, change jsonb)
          WHERE e.id = d.id AND e.status = 'received'`,
         {
           transaction,
           replacements: {
             dispatches: JSON.stringify(
-              dispatches.map((d) => ({ id: d.id, status: d.status, workflow_id: d.workflowId, run_id: d.status === 'dispatched' ? d.runId : null, error: d.status === 'failed' ? d.error : null })),
+              dispatches.map((d) => {
+                const runId = d.status === 'dispatched' ? d.runId : undefined;
+                const error = d.status === 'failed' ? d.error : undefined;
+                return { id: d.id, status: d.status, workflow_id: d.workflowId, run_id: runId ?? null, error: error ?? null, change: statusChange(d.status, new Date(), { workflowId: d.workflowId, runId, error }) };
+              }),
             ),
           },
         },

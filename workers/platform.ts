@@ -6,7 +6,7 @@ import { createApp } from '../api/app';
 import { OPPORTUNITY_EVENTS } from '../domain/webhook-events';
 import { listen } from '../api/server';
 import { ensureBootstrapAdmin } from '../api/users/service';
-import { loadConfig, type Config } from '../lib/config';
+import { loadConfig, RUNTIME_FILE, type Config } from '../lib/config';
 import { createSequelize } from '../lib/db';
 import { onShutdownSignal, ShutdownSteps } from '../lib/lifecycle';
 import { startLocalPostgres } from '../lib/local-stack/postgres';
@@ -26,9 +26,6 @@ interface Urls {
   databaseEmbedded: boolean;
   currentRmsSandbox: string | undefined;
 }
-
-/** Where a running platform can be reached; `npm run demo` reads it. Mode 600: the webhook URL holds a secret. */
-export const RUNTIME_FILE = 'platform.json';
 
 function banner(config: Config, urls: Urls, seconds: number): string {
   const relative = (file: string) => path.relative(process.cwd(), file) || file;
@@ -142,6 +139,7 @@ async function main(): Promise<void> {
     const apiUrl = `http://localhost:${api.port}`;
     const webhookUrl = `${apiUrl}/api/webhooks/current-rms/${config.CURRENT_RMS_WEBHOOK_TOKEN}`;
     if (sandbox) await registerSandboxWebhooks(sandbox, webhookUrl);
+    // Mode 600: the webhook URL holds a secret.
     writeFileSync(path.join(config.DATA_DIR, RUNTIME_FILE), `${JSON.stringify({ apiUrl, webhookUrl, currentRmsSandbox: sandbox?.baseUrl ?? null, temporalUi: temporalUiBaseUrl(config) }, null, 2)}\n`, { mode: 0o600 });
     const urls = { api: apiUrl, temporal: target.address, databaseEmbedded: !config.DATABASE_URL, currentRmsSandbox: sandbox?.baseUrl };
     process.stdout.write(banner(config, urls, (performance.now() - startedAt) / 1000));

@@ -1,7 +1,7 @@
 // Replay: a finished event goes back to `received` under a new replay number; the outbox relay starts its new run.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { Op, QueryTypes, type Sequelize } from 'sequelize';
-import { TERMINAL_EVENT_STATUSES } from '../../domain/webhook-events';
+import { statusChange, TERMINAL_EVENT_STATUSES } from '../../domain/webhook-events';
 import { workflowIds } from '../../domain/workflow-ids';
 import { auditedWrite, type Actor } from '../../lib/audit';
 import { AppError, conflict, notFound } from '../../lib/errors';
@@ -46,7 +46,7 @@ export async function replayEvent(sequelize: Sequelize, temporal: Client, eventI
     sequelize,
     { idempotencyKey: `event.replay:${eventId}:${replay}`, actor, entityType: 'event', entityId: eventId, action: 'event.replay' },
     async (transaction) => {
-      const change = JSON.stringify([{ status: 'received', at: new Date().toISOString(), workflowId: started.workflowId, by: actor.userId }]);
+      const change = JSON.stringify([statusChange('received', new Date(), { workflowId: started.workflowId, by: actor.userId })]);
       const [updated] = await sequelize.query<{ id: string }>(
         `UPDATE events SET status = 'received', replay_count = :replay, last_error = NULL, workflow_id = NULL, run_id = NULL,
                 dispatched_at = NULL, processed_at = NULL, status_history = status_history || CAST(:change AS jsonb), updated_at = now()

@@ -2,7 +2,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import express, { type Request, type RequestHandler } from 'express';
 import { DatabaseError, QueryTypes, type Sequelize } from 'sequelize';
-import { CURRENT_RMS_SOURCE, currentRmsEventType, isHandledEvent, type EventStatus } from '../../domain/webhook-events';
+import { CURRENT_RMS_SOURCE, currentRmsEventType, isHandledEvent, statusChange, type EventStatus } from '../../domain/webhook-events';
 import { badRequest, unauthorized } from '../../lib/errors';
 import type { CurrentRmsWebhook } from './schemas';
 
@@ -68,8 +68,8 @@ export async function storeWebhookEvent(sequelize: Sequelize, req: Request, webh
   const { action } = webhook;
   const eventType = currentRmsEventType(action.subject_type, action.action_type);
   const status: EventStatus = isHandledEvent(eventType) ? 'received' : 'ignored';
-  const now = new Date().toISOString();
-  const headers = Object.fromEntries(STORED_HEADERS.flatMap((name) => (req.get(name) ? [[name, req.get(name)]] : [])));
+  const now = new Date();
+  const headers = Object.fromEntries(STORED_HEADERS.flatMap((name) => { const value = req.get(name); return value ? [[name, value]] : []; }));
   const dedupeKey = action.id === undefined ? `sha256:${sha256(rawBody).toString('hex')}` : `action:${action.id}`;
   const [inserted] = await sequelize
     .query<{ id: string; status: EventStatus }>(INSERT_EVENT, {
@@ -84,7 +84,7 @@ export async function storeWebhookEvent(sequelize: Sequelize, req: Request, webh
         rawBody,
         headers: JSON.stringify({ ...headers, ip: req.ip }),
         status,
-        history: JSON.stringify([{ status: 'received', at: now }, ...(status === 'ignored' ? [{ status, at: now, error: `No handler for ${eventType}` }] : [])]),
+        history: JSON.stringify([statusChange('received', now), ...(status === 'ignored' ? [statusChange(status, now, { error: `No handler for ${eventType}` })] : [])]),
       },
     })
     .catch(rejectUnstorableJson);

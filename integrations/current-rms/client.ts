@@ -37,7 +37,7 @@ export class CurrentRmsClient {
     if (response.ok || response.status === 404) return response;
     const text = await response.text();
     const message = `Current RMS ${path} answered ${response.status}: ${errorMessages(text)}`;
-    const details = { status: response.status, retryAfterMs: retryAfterMs(response.headers.get('retry-after')), body: text.slice(0, 2_000) };
+    const details = { status: response.status, retryAfterMs: retryAfterMs(response.headers.get('retry-after')) };
     if (response.status === 429 || response.status >= 500) throw new IntegrationError(SYSTEM, 'retryable', message, details);
     if (response.status === 401 || response.status === 403) {
       throw new IntegrationError(SYSTEM, 'auth', `${message} (check CURRENT_RMS_SUBDOMAIN and CURRENT_RMS_API_TOKEN)`, details);

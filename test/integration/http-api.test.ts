@@ -10,6 +10,7 @@ import type { Role } from '../../domain/roles';
 import { createTemporalClient } from '../../lib/temporal';
 import { AuditLog, RefreshToken, User } from '../../models';
 import { openTestDatabase, openTestTemporalClient, testConfig, testLogger } from '../support/env';
+import { expectErrorEnvelope } from '../support/http';
 
 let sequelize: Sequelize;
 let temporal: Client;
@@ -26,11 +27,6 @@ async function loginAs(role: Role) {
   const email = await newUser(role);
   const res = await request(app).post('/api/auth/login').send({ email, password }).expect(200);
   return { email, access: res.body.accessToken as string, refresh: res.body.refreshToken as string, id: res.body.user.id as string };
-}
-
-function expectEnvelope(body: unknown, code: string) {
-  expect(body).toEqual({ error: expect.objectContaining({ code, message: expect.any(String) }) });
-  expect(JSON.stringify(body)).not.toMatch(/at .+\.(ts|js):\d+/); // never a stack trace
 }
 
 beforeAll(() => {
@@ -84,12 +80,12 @@ describe('health, docs and metrics', () => {
 describe('error envelope', () => {
   test('unknown route → 404 JSON', async () => {
     const res = await request(app).get('/api/does-not-exist').expect(404);
-    expectEnvelope(res.body, 'not_found');
+    expectErrorEnvelope(res.body, 'not_found');
   });
 
   test('malformed JSON → 400 JSON', async () => {
     const res = await request(app).post('/api/auth/login').set('Content-Type', 'application/json').send('{"email": ').expect(400);
-    expectEnvelope(res.body, 'malformed_json');
+    expectErrorEnvelope(res.body, 'malformed_json');
   });
 
   test('body over 1 MB → 413 JSON', async () => {
@@ -100,12 +96,12 @@ describe('error envelope', () => {
       .set('Content-Type', 'application/json')
       .send(JSON.stringify({ email: 'x@example.com', padding: 'x'.repeat(1_100_000) }))
       .expect(413);
-    expectEnvelope(res.body, 'payload_too_large');
+    expectErrorEnvelope(res.body, 'payload_too_large');
   });
 
   test('a body that is not JSON → 415 JSON', async () => {
     const res = await request(app).post('/api/auth/login').set('Content-Type', 'text/plain').send('email=a').expect(415);
-    expectEnvelope(res.body, 'unsupported_media_type');
+    expectErrorEnvelope(res.body, 'unsupported_media_type');
   });
 });
 
@@ -118,14 +114,14 @@ describe('authentication', () => {
     expect(me.body.email).toBe(email);
 
     const wrong = await request(app).post('/api/auth/login').send({ email, password: 'not-the-password' }).expect(401);
-    expectEnvelope(wrong.body, 'unauthorized');
+    expectErrorEnvelope(wrong.body, 'unauthorized');
     const unknown = await request(app).post('/api/auth/login').send({ email: `nobody-${randomUUID()}@example.com`, password }).expect(401);
     expect(unknown.body.error.message).toBe(wrong.body.error.message);
   });
 
   test('missing or invalid token → 401 JSON', async () => {
-    expectEnvelope((await request(app).get('/api/auth/me').expect(401)).body, 'unauthorized');
-    expectEnvelope((await request(app).get('/api/auth/me').set('Authorization', 'Bearer not.a.jwt').expect(401)).body, 'unauthorized');
+    expectErrorEnvelope((await request(app).get('/api/auth/me').expect(401)).body, 'unauthorized');
+    expectErrorEnvelope((await request(app).get('/api/auth/me').set('Authorization', 'Bearer not.a.jwt').expect(401)).body, 'unauthorized');
     const otherSecret = createApp({ config: testConfig({ JWT_SECRET: 'another-secret-that-is-long-enough-for-hs256' }), sequelize, temporal, logger: testLogger, version: 'test' });
     const { access } = await loginAs('admin');
     await request(otherSecret).get('/api/auth/me').set('Authorization', `Bearer ${access}`).expect(401);
@@ -159,7 +155,7 @@ describe('authentication', () => {
     const email = await newUser('integrations');
     for (let i = 0; i < 10; i += 1) await request(app).post('/api/auth/login').send({ email, password: 'wrong-password' }).expect(401);
     const limited = await request(app).post('/api/auth/login').send({ email, password }).expect(429);
-    expectEnvelope(limited.body, 'too_many_requests');
+    expectErrorEnvelope(limited.body, 'too_many_requests');
     expect(limited.headers['retry-after']).toBeDefined();
   });
 });
@@ -197,9 +193,9 @@ describe('users (admin only)', () => {
     const email = await newUser('integrations');
     const [users, audits] = [await User.count(), await AuditLog.count()];
     const dup = await request(app).post('/api/users').set('Authorization', `Bearer ${admin.access}`).send({ email: email.toUpperCase(), password, role: 'admin' }).expect(409);
-    expectEnvelope(dup.body, 'conflict');
+    expectErrorEnvelope(dup.body, 'conflict');
     const bad = await request(app).post('/api/users').set('Authorization', `Bearer ${admin.access}`).send({ email: 'nope', password: 'short', role: 'root', extra: 1 }).expect(400);
-    expectEnvelope(bad.body, 'validation_failed');
+    expectErrorEnvelope(bad.body, 'validation_failed');
     expect(bad.body.error.details.map((d: { path: string }) => d.path)).toEqual(expect.arrayContaining(['body.email', 'body.password', 'body.role']));
     expect([await User.count(), await AuditLog.count()]).toEqual([users, audits]);
   });
@@ -208,7 +204,7 @@ describe('users (admin only)', () => {
     const session = await loginAs(role);
     const before = await User.count();
     const res = await request(app).post('/api/users').set('Authorization', `Bearer ${session.access}`).send({ email: `x-${randomUUID()}@example.com`, password, role: 'admin' }).expect(403);
-    expectEnvelope(res.body, 'forbidden');
+    expectErrorEnvelope(res.body, 'forbidden');
     expect(await User.count()).toBe(before);
   });
 });

@@ -16,8 +16,10 @@ export async function signedIn(app: Express, sequelize: Sequelize, role: Role): 
   return { auth: `Bearer ${res.body.accessToken}`, id: res.body.user.id };
 }
 
+/** The one error envelope, and never a stack trace in it. */
 export function expectErrorEnvelope(body: unknown, code: string): void {
   expect(body).toEqual({ error: expect.objectContaining({ code, message: expect.any(String) }) });
+  expect(JSON.stringify(body)).not.toMatch(/at .+\.(ts|js):\d+/);
 }
 
 /** Polls until `probe` returns a value other than undefined/false, or fails with the last value seen. */
