@@ -9,6 +9,7 @@ import type { Sequelize } from 'sequelize';
 import swaggerUi from 'swagger-ui-express';
 import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
+import { adminWorkflowRoutes } from './admin/routes';
 import { auditRoutes } from './audit/routes';
 import { authRoutes } from './auth/routes';
 import { eventRoutes } from './events/routes';
@@ -75,6 +76,7 @@ export function createApp({ config, sequelize, temporal, logger, version }: AppD
     ...opportunityRoutes(),
     ...reconciliationRoutes(sequelize),
     ...auditRoutes(),
+    ...adminWorkflowRoutes(sequelize, temporal, config),
   ]) {
     route.register(router, registry, authenticate);
   }

@@ -1,5 +1,6 @@
 // Timeouts and retry policies per activity group; the worker's shutdown grace derives from them.
 import type { ActivityOptions, LocalActivityOptions } from '@temporalio/common';
+import type { IntegrationSystem } from './integration-systems';
 
 /** Short database writes done as local activities (progress tracking). */
 export const bookkeepingActivity: LocalActivityOptions = {
@@ -29,5 +30,34 @@ export const currentRmsActivity: ActivityOptions = {
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 15 },
 };
 
+/**
+ * Writes to a sync target. 429/5xx/network failures back off, a Retry-After becomes the next delay; validation and
+ * auth failures are non-retryable and end as a recorded `failed` sync (the reconcile Schedule re-drives it later).
+ * Xero's attempts may queue behind its 60 calls/minute tenant limit, hence the longer attempt.
+ */
+export const syncActivity = {
+  salesforce: {
+    startToCloseTimeout: '1 minute',
+    heartbeatTimeout: '15 seconds',
+    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 10 },
+  },
+  xero: {
+    startToCloseTimeout: '3 minutes',
+    heartbeatTimeout: '15 seconds',
+    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 10 },
+  },
+  monday: {
+    startToCloseTimeout: '1 minute',
+    heartbeatTimeout: '15 seconds',
+    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 10 },
+  },
+} satisfies Record<IntegrationSystem, ActivityOptions>;
+
+/** Signals to other workflows (Temporal client calls): retried through a Temporal outage. */
+export const temporalClientActivity: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 60 },
+};
+
 /** The longest single attempt of any activity; the worker waits at least this long on shutdown. */
-export const LONGEST_ACTIVITY_ATTEMPT_MS = 60_000;
+export const LONGEST_ACTIVITY_ATTEMPT_MS = 3 * 60_000;

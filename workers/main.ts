@@ -5,7 +5,8 @@ import { createSequelize } from '../lib/db';
 import { createLogger } from '../lib/logger';
 import { connectWorkerConnection, createTemporalClient, temporalTarget } from '../lib/temporal';
 import { startOutboxRelay } from './outbox-relay';
-import { prepareNamespace } from './schedules';
+import { syncIdleTimeoutMs } from '../lib/sync-requests';
+import { prepareNamespace, scheduleSettings } from './schedules';
 import { createPlatformWorker, installTemporalRuntime, WORKFLOW_BUNDLE_PATH } from './worker';
 
 async function main(): Promise<void> {
@@ -20,13 +21,16 @@ async function main(): Promise<void> {
   const client = createTemporalClient(target);
   const connection = await connectWorkerConnection(target);
   try {
-    await prepareNamespace(client, logger);
+    await prepareNamespace(client, logger, scheduleSettings(config));
     const worker = await createPlatformWorker({
       connection,
       namespace: target.namespace,
       sequelize,
       logger,
-      currentRms: config.currentRms!,
+      client,
+      externalSystems: { currentRms: config.currentRms!, salesforce: config.salesforce, xero: config.xero, monday: config.monday },
+      syncSystems: config.SYNC_SYSTEMS,
+      syncIdleTimeoutMs: syncIdleTimeoutMs(config),
       ...(useBundle ? { workflowBundlePath: WORKFLOW_BUNDLE_PATH } : {}),
     });
     const relay = startOutboxRelay({ sequelize, client, logger, pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS });

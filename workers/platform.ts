@@ -1,5 +1,5 @@
-// `npm start`: the whole platform on one machine. Embedded PostgreSQL, the Temporal dev server and the Current RMS
-// sandbox (unless DATABASE_URL / TEMPORAL_ADDRESS / CURRENT_RMS_API_URL point elsewhere), migrations, API, worker, relay.
+// `npm start`: the whole platform on one machine. Embedded PostgreSQL, the Temporal dev server and sandboxes of the external
+// systems (unless DATABASE_URL / TEMPORAL_ADDRESS / each system's variables point elsewhere), migrations, API, worker, relay.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createApp } from '../api/app';
@@ -15,16 +15,18 @@ import { createLogger } from '../lib/logger';
 import { connectWorkerConnection, createTemporalClient, temporalTarget, temporalUiBaseUrl } from '../lib/temporal';
 import { VERSION } from '../lib/version';
 import { migrateUp } from '../migrations/migrator';
-import { FakeCurrentRms } from '../test/fakes/current-rms';
+import type { FakeCurrentRms } from '../test/fakes/current-rms';
+import { syncIdleTimeoutMs } from '../lib/sync-requests';
 import { startOutboxRelay } from './outbox-relay';
-import { prepareNamespace } from './schedules';
+import { startExternalSystems, type ExternalSystems } from './sandboxes';
+import { prepareNamespace, scheduleSettings } from './schedules';
 import { createPlatformWorker, installTemporalRuntime, SHUTDOWN_GRACE_MS } from './worker';
 
 interface Urls {
   api: string;
   temporal: string;
   databaseEmbedded: boolean;
-  currentRmsSandbox: string | undefined;
+  externalSystems: ExternalSystems['summary'];
 }
 
 function banner(config: Config, urls: Urls, seconds: number): string {
@@ -33,9 +35,10 @@ function banner(config: Config, urls: Urls, seconds: number): string {
     ? `password: jq -r .adminPassword ${relative(config.generatedSecretsFile)}`
     : 'password: the ADMIN_PASSWORD you set';
   const webhookToken = config.generatedSecretsFile ? `$(jq -r .currentRmsWebhookToken ${relative(config.generatedSecretsFile)})` : '$CURRENT_RMS_WEBHOOK_TOKEN';
-  const currentRms = urls.currentRmsSandbox
-    ? [`  Current RMS  SANDBOX: a local fake at ${urls.currentRmsSandbox} (set CURRENT_RMS_API_URL for the real one)`, '               `npm run demo` changes sandbox opportunities, which post webhooks here']
-    : [`  Current RMS  ${config.currentRms!.apiUrl}`];
+  const systems = urls.externalSystems.map(({ name, url, sandbox }) => `  ${name.padEnd(12)} ${sandbox ? `SANDBOX: a local fake at ${url} (set its variables for the real one)` : url}`);
+  const demo = urls.externalSystems.some(({ name, sandbox }) => name === 'Current RMS' && sandbox)
+    ? ['               `npm run demo` changes sandbox opportunities, which post webhooks here and sync to the targets above']
+    : [];
   return [
     '',
     `  Integration platform ${VERSION} is up (started in ${seconds.toFixed(1)} s)`,
@@ -45,7 +48,8 @@ function banner(config: Config, urls: Urls, seconds: number): string {
     `  Health       ${urls.api}/api/public/health`,
     `  Temporal UI  ${temporalUiBaseUrl(config)}   (frontend ${urls.temporal}, namespace ${config.TEMPORAL_NAMESPACE})`,
     `  Webhooks     POST ${urls.api}/api/webhooks/current-rms/${webhookToken}`,
-    ...currentRms,
+    ...systems,
+    ...demo,
     `  Data         ${config.DATA_DIR}${urls.databaseEmbedded ? '   (PostgreSQL in postgres/, Temporal in temporal/)' : ''}`,
     `  First admin  ${config.ADMIN_EMAIL}, ${adminPassword}`,
     `               POST ${urls.api}/api/auth/login {"email","password"} returns a bearer token`,
@@ -111,15 +115,24 @@ async function main(): Promise<void> {
 
     const temporal = createTemporalClient(target);
     shutdown.add('temporal client', () => temporal.connection.close());
-    await prepareNamespace(temporal, logger);
+    await prepareNamespace(temporal, logger, scheduleSettings(config));
 
-    const sandbox = config.currentRms ? undefined : await FakeCurrentRms.start();
-    if (sandbox) shutdown.add('Current RMS sandbox', () => sandbox.stop());
-    const currentRms = config.currentRms ?? { apiUrl: sandbox!.baseUrl, subdomain: sandbox!.subdomain, apiToken: sandbox!.apiToken };
+    const externalSystems = await startExternalSystems(config);
+    shutdown.add('sandboxes', () => externalSystems.stop());
+    const sandbox: FakeCurrentRms | undefined = externalSystems.currentRmsSandbox;
 
     const workerConnection = await connectWorkerConnection(target);
     shutdown.add('worker connection', () => workerConnection.close());
-    const worker = await createPlatformWorker({ connection: workerConnection, namespace: target.namespace, sequelize, logger, currentRms });
+    const worker = await createPlatformWorker({
+      connection: workerConnection,
+      namespace: target.namespace,
+      sequelize,
+      logger,
+      client: temporal,
+      externalSystems: externalSystems.settings,
+      syncSystems: config.SYNC_SYSTEMS,
+      syncIdleTimeoutMs: syncIdleTimeoutMs(config),
+    });
     const workerRun = worker.run();
     shutdown.add('worker', async () => {
       worker.shutdown();
@@ -141,7 +154,7 @@ async function main(): Promise<void> {
     if (sandbox) await registerSandboxWebhooks(sandbox, webhookUrl);
     // Mode 600: the webhook URL holds a secret.
     writeFileSync(path.join(config.DATA_DIR, RUNTIME_FILE), `${JSON.stringify({ apiUrl, webhookUrl, currentRmsSandbox: sandbox?.baseUrl ?? null, temporalUi: temporalUiBaseUrl(config) }, null, 2)}\n`, { mode: 0o600 });
-    const urls = { api: apiUrl, temporal: target.address, databaseEmbedded: !config.DATABASE_URL, currentRmsSandbox: sandbox?.baseUrl };
+    const urls = { api: apiUrl, temporal: target.address, databaseEmbedded: !config.DATABASE_URL, externalSystems: externalSystems.summary };
     process.stdout.write(banner(config, urls, (performance.now() - startedAt) / 1000));
   } catch (error) {
     logger.fatal({ err: error }, 'start-up failed');

@@ -1,12 +1,15 @@
 // The Temporal worker: registers every workflow and activity on the platform's task queue.
 import path from 'node:path';
+import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime, Worker, type LogLevel, type NativeConnection } from '@temporalio/worker';
 import type { Sequelize } from 'sequelize';
 import { createActivities } from '../activities';
 import { ErrorCastingInterceptor } from '../activities/error-casting';
+import { createSyncConnectors, type SyncTargetSettings } from '../integrations';
 import { CurrentRmsClient } from '../integrations/current-rms/client';
 import type { CurrentRmsApiSettings } from '../lib/config';
 import { LONGEST_ACTIVITY_ATTEMPT_MS } from '../domain/activity-policies';
+import type { IntegrationSystem } from '../domain/integration-systems';
 import { TASK_QUEUE } from '../domain/task-queues';
 import type { Logger } from '../lib/logger';
 
@@ -15,7 +18,13 @@ export interface PlatformWorkerOptions {
   namespace: string;
   sequelize: Sequelize;
   logger: Logger;
-  currentRms: CurrentRmsApiSettings;
+  /** Where each external system is reached (the real one, or a sandbox under `npm start`). */
+  externalSystems: { currentRms: CurrentRmsApiSettings } & Partial<SyncTargetSettings>;
+  /** The sync targets webhooks and reconciliation drive (SYNC_SYSTEMS); each needs its settings above. */
+  syncSystems: readonly IntegrationSystem[];
+  /** For activities that signal other workflows. */
+  client: Client;
+  syncIdleTimeoutMs: number;
   /** A prebuilt bundle (`npm run build`); without it the workflows are bundled at start-up. */
   workflowBundlePath?: string;
 }
@@ -30,7 +39,15 @@ export function createPlatformWorker(options: PlatformWorkerOptions): Promise<Wo
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: TASK_QUEUE,
-    activities: createActivities({ sequelize: options.sequelize, logger: options.logger, currentRms: new CurrentRmsClient(options.currentRms) }),
+    activities: createActivities({
+      sequelize: options.sequelize,
+      logger: options.logger,
+      currentRms: new CurrentRmsClient(options.externalSystems.currentRms),
+      syncSystems: options.syncSystems,
+      connectors: createSyncConnectors(options.externalSystems),
+      temporal: options.client,
+      syncIdleTimeoutMs: options.syncIdleTimeoutMs,
+    }),
     interceptors: { activity: [() => ({ inbound: new ErrorCastingInterceptor() })] },
     ...(options.workflowBundlePath
       ? { workflowBundle: { codePath: options.workflowBundlePath } }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { INTEGRATION_SYSTEMS } from '../../domain/integration-systems';
 import { MAX_PAGE_SIZE } from '../pagination';
 import { defineRoute, type Route } from '../route';
-import { missingIntegration, RECONCILIATION_TYPES, staleIntegrations, unaugmented } from './service';
+import { missingIntegration, RECONCILIATION_TYPES, staleIntegrations, unaugmented } from '../../models/reconciliation-queries';
 
 const Query = z
   .object({

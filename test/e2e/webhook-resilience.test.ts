@@ -22,7 +22,7 @@ const root = path.resolve(__dirname, '../..');
 const TOKEN = 'resilience-test-webhook-token-0123456789abcdef';
 let sequelize: Sequelize;
 let fake: FakeCurrentRms;
-const currentRms = () => ({ apiUrl: fake.baseUrl, subdomain: fake.subdomain, apiToken: fake.apiToken });
+const currentRms = () => fake.settings();
 const cleanups: (() => Promise<unknown>)[] = [];
 
 beforeAll(async () => {

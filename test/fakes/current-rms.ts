@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { OPPORTUNITY_STATES, OPPORTUNITY_STATUSES } from '../../domain/opportunity';
+import type { CurrentRmsApiSettings } from '../../lib/config';
 import { deliverWebhook, webhookAction } from './current-rms-driver';
 
 /** An opportunity as Current RMS sends it (snake_case; money as decimal strings with 2 decimals). */
@@ -129,6 +130,11 @@ export class FakeCurrentRms {
     const fake = new FakeCurrentRms(server, `http://${host}:${port}${API_PREFIX}`, options.subdomain ?? 'sandbox', options.apiToken ?? 'sandbox-api-token');
     server.on('request', (req: IncomingMessage, res: ServerResponse) => void fake.handle(req, res));
     return fake;
+  }
+
+  /** How a client reaches this fake (our settings shape). */
+  settings(): CurrentRmsApiSettings {
+    return { apiUrl: this.baseUrl, subdomain: this.subdomain, apiToken: this.apiToken };
   }
 
   /** Creates or updates (shallow merge), filling realistic defaults for a new one; always bumps updated_at strictly. Returns a copy. */

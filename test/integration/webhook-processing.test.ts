@@ -34,7 +34,7 @@ beforeAll(async () => {
   app = createApp({ config: testConfig({ CURRENT_RMS_WEBHOOK_TOKEN: TOKEN }), sequelize, temporal, logger: testLogger, version: 'test' });
   server = await listen(app, 0);
   webhookUrl = `http://127.0.0.1:${server.port}/api/webhooks/current-rms/${TOKEN}`;
-  worker = await startTestWorker(sequelize, { currentRms: { apiUrl: fake.baseUrl, subdomain: fake.subdomain, apiToken: fake.apiToken } });
+  worker = await startTestWorker(sequelize, { currentRms: fake.settings() });
   relay = startOutboxRelay({ sequelize, client: temporal, logger: testLogger, pollIntervalMs: 50 });
   staff = await signedIn(app, sequelize, 'integrations');
 });

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { type Worker } from '@temporalio/worker';
 import type { Sequelize } from 'sequelize';
 import { loadConfig, type Config, type CurrentRmsApiSettings } from '../../lib/config';
+import type { IntegrationSystem } from '../../domain/integration-systems';
+import type { SyncTargetSettings } from '../../integrations';
 import { createSequelize } from '../../lib/db';
 import { createLogger } from '../../lib/logger';
 import { connectWorkerConnection, createTemporalClient } from '../../lib/temporal';
@@ -45,21 +47,35 @@ export function openTestTemporalClient() {
   return createTemporalClient({ address: required('TEST_TEMPORAL_ADDRESS'), namespace: 'default' });
 }
 
-/** Where activities reach Current RMS when a test does not care (nothing listens there). */
-const UNUSED_CURRENT_RMS: CurrentRmsApiSettings = { apiUrl: 'http://127.0.0.1:9/api/v1', subdomain: 'unused', apiToken: 'unused' };
+/** Where activities reach an external system when a test does not care (nothing listens on port 9). */
+const NOWHERE = 'http://127.0.0.1:9';
+const UNUSED_SYSTEMS: { currentRms: CurrentRmsApiSettings } & SyncTargetSettings = {
+  currentRms: { apiUrl: `${NOWHERE}/api/v1`, subdomain: 'unused', apiToken: 'unused' },
+  salesforce: { loginUrl: NOWHERE, instanceUrl: undefined, clientId: 'unused', clientSecret: 'unused', jwt: undefined, apiVersion: '62.0', externalIdField: 'CurrentRMS_Id__c' },
+  xero: { apiUrl: `${NOWHERE}/api.xro/2.0`, tokenUrl: `${NOWHERE}/connect/token`, clientId: 'unused', clientSecret: 'unused', tenantId: '' },
+  monday: { apiUrl: `${NOWHERE}/v2`, apiToken: 'unused', boardId: '1', uidColumnId: 'unused' },
+};
+
+export interface TestWorkerOptions extends Partial<typeof UNUSED_SYSTEMS> {
+  address?: string;
+  /** None by default: webhook tests then start no sync workflows. */
+  syncSystems?: IntegrationSystem[];
+  syncIdleTimeoutMs?: number;
+}
 
 /** A real worker on the platform task queue, running the prebuilt bundle from the global setup. */
-export async function startTestWorker(
-  sequelize: Sequelize,
-  options: { currentRms?: CurrentRmsApiSettings; address?: string } = {},
-): Promise<{ worker: Worker; stop(): Promise<void> }> {
-  const connection = await connectWorkerConnection({ address: options.address ?? required('TEST_TEMPORAL_ADDRESS'), namespace: 'default' });
+export async function startTestWorker(sequelize: Sequelize, { address = required('TEST_TEMPORAL_ADDRESS'), syncSystems = [], syncIdleTimeoutMs = 2_000, ...systems }: TestWorkerOptions = {}): Promise<{ worker: Worker; stop(): Promise<void> }> {
+  const connection = await connectWorkerConnection({ address, namespace: 'default' });
+  const client = createTemporalClient({ address, namespace: 'default' });
   const worker = await createPlatformWorker({
     connection,
     namespace: 'default',
     sequelize,
     logger: testLogger,
-    currentRms: options.currentRms ?? UNUSED_CURRENT_RMS,
+    client,
+    externalSystems: { ...UNUSED_SYSTEMS, ...systems },
+    syncSystems,
+    syncIdleTimeoutMs,
     workflowBundlePath: required('TEST_WORKFLOW_BUNDLE'),
   });
   const running = worker.run();
@@ -69,6 +85,7 @@ export async function startTestWorker(
       worker.shutdown();
       await running;
       await connection.close();
+      await client.connection.close();
     },
   };
 }

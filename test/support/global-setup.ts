@@ -39,7 +39,7 @@ export default async function globalSetup(): Promise<void> {
         }),
     process.env.TEST_TEMPORAL_ADDRESS
       ? undefined
-      : startLocalTemporal({ dataDir: path.join(dataDir, 'temporal'), namespace: 'default', uiPort: await freePort(), cliPath: process.env.TEMPORAL_CLI_PATH, logger }),
+      : startLocalTemporal({ dataDir: path.join(dataDir, 'temporal'), namespace: 'default', port: await freePort(), uiPort: await freePort(), cliPath: process.env.TEMPORAL_CLI_PATH, logger }),
   ]);
   const postgres = postgresResult.status === 'fulfilled' ? postgresResult.value : undefined;
   const temporal = temporalResult.status === 'fulfilled' ? temporalResult.value : undefined;

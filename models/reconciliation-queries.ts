@@ -1,7 +1,7 @@
-// Reconciliation queries: data gaps between our snapshots, their augmentation and the external systems.
+// Reconciliation queries (API and reconcile Schedule): gaps between our snapshots, their augmentation and the external systems.
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { AUGMENTATION_FORMULA_VERSION } from '../../domain/augmentation';
-import { INTEGRATION_SYSTEMS, type IntegrationSystem } from '../../domain/integration-systems';
+import { AUGMENTATION_FORMULA_VERSION } from '../domain/augmentation';
+import { INTEGRATION_SYSTEMS, type IntegrationSystem } from '../domain/integration-systems';
 
 export const RECONCILIATION_TYPES = ['unaugmented', 'missing-integration', 'stale-integrations', 'all'] as const;
 export type ReconciliationType = (typeof RECONCILIATION_TYPES)[number];
@@ -58,4 +58,30 @@ export async function staleIntegrations(sequelize: Sequelize, system: Integratio
     { type: QueryTypes.SELECT, replacements: { systems: system ? [system] : [...INTEGRATION_SYSTEMS], limit } },
   );
   return withoutTotal(rows);
+}
+
+export type RedriveReason = 'failed' | 'stale' | 'missing';
+
+/**
+ * What the reconcile Schedule re-drives: links that failed longer ago than the cool-down, links whose opportunity
+ * changed in Current RMS after their last sync, and live opportunities with no link to a system. Oldest first.
+ */
+export async function syncsToRedrive(sequelize: Sequelize, { systems, failedCooldownMs, limit }: { systems: readonly IntegrationSystem[]; failedCooldownMs: number; limit: number }) {
+  return sequelize.query<{ opportunityId: number; system: IntegrationSystem; reason: RedriveReason }>(
+    `SELECT "opportunityId", system, reason FROM (
+       SELECT e.opportunity_id::float8 AS "opportunityId", e.system,
+              CASE WHEN e.status = 'failed' THEN 'failed' ELSE 'stale' END AS reason, e.updated_at AS since
+       FROM external_integrations e JOIN opportunities o ON o.id = e.opportunity_id
+       WHERE e.system IN (:systems)
+         AND ((e.status = 'failed' AND e.updated_at < now() - make_interval(secs => :cooldownSeconds))
+           OR (e.status = 'synced' AND o.deleted_at IS NULL AND e.last_synced_at < o.source_updated_at))
+       UNION ALL
+       SELECT o.id::float8, s.system, 'missing', o.updated_at
+       FROM opportunities o CROSS JOIN unnest(ARRAY[:systems]::text[]) AS s(system)
+       WHERE o.deleted_at IS NULL
+         AND NOT EXISTS (SELECT 1 FROM external_integrations e WHERE e.opportunity_id = o.id AND e.system = s.system)
+     ) candidates
+     ORDER BY since, "opportunityId", system LIMIT :limit`,
+    { type: QueryTypes.SELECT, replacements: { systems: [...systems], cooldownSeconds: failedCooldownMs / 1000, limit } },
+  );
 }

@@ -1,0 +1,127 @@
+// Syncing one opportunity to one system: build the payload, skip it when unchanged, write it, record the link (audited).
+import { createHash } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
+import { QueryTypes } from 'sequelize';
+import type { IntegrationSystem } from '../domain/integration-systems';
+import type { SyncRequest } from '../domain/opportunity-sync';
+import { syncPayload } from '../domain/sync-payloads';
+import { UnsyncableOpportunity } from '../domain/sync-payloads/unsyncable';
+import type { ExternalLink, SyncConnector } from '../integrations/sync-connector';
+import { auditedWrite } from '../lib/audit';
+import { activityIdempotencyKey, workflowActor } from './context';
+import { whileHeartbeating } from './heartbeat';
+import type { ActivityDeps } from './index';
+import { snapshotFromRow } from './opportunity-rows';
+
+export interface SyncTarget {
+  system: IntegrationSystem;
+  opportunityId: number;
+}
+
+export type SyncAttempt =
+  | { outcome: 'unknown-opportunity' }
+  | { outcome: 'unchanged'; payloadHash: string }
+  | { outcome: 'written'; payloadHash: string; externalId: string; created: boolean; metadata: Record<string, unknown> };
+
+interface LinkRow {
+  external_id: string | null;
+  status: string;
+  payload_hash: string | null;
+  metadata: Record<string, unknown>;
+}
+
+/** Key order never changes the hash: objects are serialized with sorted keys. */
+function payloadHash(payload: unknown): string {
+  const canonical = JSON.stringify(payload, (_key, value: unknown) =>
+    value && typeof value === 'object' && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b))) : value,
+  );
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+export function createOpportunitySyncActivities({ sequelize, connectors }: ActivityDeps) {
+  return {
+    /**
+     * Writes the latest snapshot to the system unless the link already holds exactly this payload. The write's
+     * idempotency key derives from the previous and the new payload, so a retry after a lost answer reuses it
+     * while a later change back to an earlier state does not.
+     */
+    async syncToSystem({ system, opportunityId }: SyncTarget): Promise<SyncAttempt> {
+      const [opportunity] = await sequelize.query<Record<string, unknown>>('SELECT * FROM opportunities WHERE id = :opportunityId', {
+        type: QueryTypes.SELECT,
+        replacements: { opportunityId },
+      });
+      if (!opportunity) return { outcome: 'unknown-opportunity' };
+      const [link] = await sequelize.query<LinkRow>(
+        'SELECT external_id, status, payload_hash, metadata FROM external_integrations WHERE opportunity_id = :opportunityId AND system = :system',
+        { type: QueryTypes.SELECT, replacements: { opportunityId, system } },
+      );
+      let payload: unknown;
+      try {
+        payload = syncPayload(system, snapshotFromRow(opportunity));
+      } catch (error) {
+        if (error instanceof UnsyncableOpportunity) throw ApplicationFailure.nonRetryable(error.message, `${system}.validation`);
+        throw error;
+      }
+      const hash = payloadHash(payload);
+      if (link?.status === 'synced' && link.payload_hash === hash) return { outcome: 'unchanged', payloadHash: hash };
+
+      const previous: ExternalLink | null = link ? { externalId: link.external_id, metadata: link.metadata } : null;
+      const idempotencyKey = createHash('sha256').update([system, opportunityId, link?.payload_hash ?? '', hash].join('/')).digest('hex');
+      const connector: SyncConnector<unknown> | undefined = connectors[system];
+      if (!connector) throw ApplicationFailure.nonRetryable(`${system} is not enabled on this worker (SYNC_SYSTEMS)`, 'SyncSystemDisabled');
+      const written = await whileHeartbeating((signal) => connector.write({ payload, idempotencyKey, previous, signal }));
+      return { outcome: 'written', payloadHash: hash, ...written };
+    },
+
+    /** Stores a successful sync on the link (or confirms an unchanged one as current), with its audit row. */
+    async recordSyncResult({ system, opportunityId, attempt, request }: SyncTarget & { attempt: Exclude<SyncAttempt, { outcome: 'unknown-opportunity' }>; request: SyncRequest }): Promise<void> {
+      const written = attempt.outcome === 'written';
+      await auditedWrite(
+        sequelize,
+        { idempotencyKey: activityIdempotencyKey(), actor: workflowActor(), entityType: 'external_integration', entityId: `${system}:${opportunityId}`, action: written ? 'integration.synced' : 'integration.verified' },
+        async (transaction) => {
+          const [row] = await sequelize.query<Record<string, unknown>>(
+            `INSERT INTO external_integrations AS e (opportunity_id, system, uid, external_id, status, last_synced_at, last_error, attempts, payload_hash, metadata)
+             VALUES (:opportunityId, :system, :uid, :externalId, 'synced', now(), NULL, 1, :payloadHash, CAST(:metadata AS jsonb))
+             ON CONFLICT (opportunity_id, system) DO UPDATE SET
+               external_id = coalesce(EXCLUDED.external_id, e.external_id), status = 'synced', last_synced_at = now(), last_error = NULL,
+               attempts = e.attempts + (CASE WHEN :written THEN 1 ELSE 0 END), payload_hash = EXCLUDED.payload_hash,
+               metadata = e.metadata || EXCLUDED.metadata, updated_at = now()
+             RETURNING external_id AS "externalId", status, payload_hash AS "payloadHash", metadata, last_synced_at AS "lastSyncedAt"`,
+            {
+              type: QueryTypes.SELECT,
+              transaction,
+              replacements: {
+                opportunityId,
+                system,
+                uid: String(opportunityId),
+                externalId: written ? attempt.externalId : null,
+                payloadHash: attempt.payloadHash,
+                metadata: JSON.stringify(written ? attempt.metadata : {}),
+                written,
+              },
+            },
+          );
+          return { result: undefined, after: { ...row, created: written ? attempt.created : false, request } };
+        },
+      );
+    },
+
+    /** Marks the link failed with the external system's message, so reconciliation and retry-failed can find it. */
+    async recordSyncFailure({ system, opportunityId, error, kind, request }: SyncTarget & { error: string; kind: string; request: SyncRequest }): Promise<void> {
+      await auditedWrite(
+        sequelize,
+        { idempotencyKey: activityIdempotencyKey(), actor: workflowActor(), entityType: 'external_integration', entityId: `${system}:${opportunityId}`, action: 'integration.failed' },
+        async (transaction) => {
+          await sequelize.query(
+            `INSERT INTO external_integrations AS e (opportunity_id, system, uid, status, last_error, attempts)
+             VALUES (:opportunityId, :system, :uid, 'failed', :error, 1)
+             ON CONFLICT (opportunity_id, system) DO UPDATE SET status = 'failed', last_error = EXCLUDED.last_error, attempts = e.attempts + 1, updated_at = now()`,
+            { transaction, replacements: { opportunityId, system, uid: String(opportunityId), error } },
+          );
+          return { result: undefined, after: { status: 'failed', error, kind, request } };
+        },
+      );
+    },
+  };
+}

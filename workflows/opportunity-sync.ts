@@ -1,0 +1,72 @@
+// The entity workflow `sync-<system>-<opportunityId>`: serializes writes of one opportunity to one system and coalesces bursts.
+import { ActivityFailure, ApplicationFailure, condition, continueAsNew, defineSignal, isCancellation, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { databaseActivity, syncActivity } from '../domain/activity-policies';
+import type { IntegrationSystem } from '../domain/integration-systems';
+import { SYNC_REQUESTED_SIGNAL, type OpportunitySyncInput, type OpportunitySyncResult, type SyncOutcome, type SyncRequest } from '../domain/opportunity-sync';
+import { SYNC_STATUS } from '../domain/search-attributes';
+import { failureMessage } from './failure-message';
+
+export const syncRequested = defineSignal<[SyncRequest]>(SYNC_REQUESTED_SIGNAL);
+
+/** A run continues as new after this many syncs (or earlier when Temporal suggests it), so its history stays small. */
+export const MAX_SYNCS_PER_RUN = 100;
+
+const { recordSyncResult, recordSyncFailure } = proxyActivities<Activities>(databaseActivity);
+const writers: Record<IntegrationSystem, Activities['syncToSystem']> = {
+  salesforce: proxyActivities<Activities>(syncActivity.salesforce).syncToSystem,
+  xero: proxyActivities<Activities>(syncActivity.xero).syncToSystem,
+  monday: proxyActivities<Activities>(syncActivity.monday).syncToSystem,
+};
+
+export async function opportunitySync(input: OpportunitySyncInput): Promise<OpportunitySyncResult> {
+  const { system, opportunityId, idleTimeoutMs } = input;
+  // Requests that arrive while a sync runs collapse into one: the next sync reads the latest snapshot anyway.
+  let pending: SyncRequest | undefined = input.pendingRequest;
+  setHandler(syncRequested, (request) => {
+    pending = request;
+  });
+
+  let syncs = 0;
+  let lastOutcome: SyncOutcome | null = null;
+  for (;;) {
+    await condition(() => pending !== undefined, idleTimeoutMs);
+    if (pending === undefined) break; // idle: the next request starts a new run (signal-with-start)
+    const request: SyncRequest = pending;
+    pending = undefined;
+    lastOutcome = await syncOnce(system, opportunityId, request);
+    syncs += 1;
+    if (pending === undefined && lastOutcome === 'skipped-unknown-opportunity') break;
+    if (syncs >= MAX_SYNCS_PER_RUN || workflowInfo().continueAsNewSuggested) {
+      await continueAsNew<typeof opportunitySync>({ system, opportunityId, idleTimeoutMs, ...(pending ? { pendingRequest: pending } : {}) });
+    }
+  }
+  return { system, opportunityId, syncs, lastOutcome };
+}
+
+/** One sync of the latest snapshot; a failure a retry could not fix is recorded on the link, not thrown. */
+async function syncOnce(system: IntegrationSystem, opportunityId: number, request: SyncRequest): Promise<SyncOutcome> {
+  upsertSearchAttributes([{ key: SYNC_STATUS, value: 'syncing' }]);
+  try {
+    const attempt = await writers[system]({ system, opportunityId });
+    if (attempt.outcome === 'unknown-opportunity') {
+      upsertSearchAttributes([{ key: SYNC_STATUS, value: 'skipped' }]);
+      return 'skipped-unknown-opportunity';
+    }
+    await recordSyncResult({ system, opportunityId, attempt, request });
+    upsertSearchAttributes([{ key: SYNC_STATUS, value: 'synced' }]);
+    return attempt.outcome;
+  } catch (error) {
+    if (isCancellation(error) || !(error instanceof ActivityFailure)) throw error;
+    await recordSyncFailure({ system, opportunityId, error: failureMessage(error), kind: failureKind(error), request });
+    upsertSearchAttributes([{ key: SYNC_STATUS, value: 'failed' }]);
+    return 'failed';
+  }
+}
+
+/** The connector's classification, kept in the failure type (`<system>.<kind>`; see activities/error-casting.ts). */
+function failureKind(error: ActivityFailure): string {
+  const cause = error.cause;
+  if (cause instanceof ApplicationFailure && cause.type) return cause.type.split('.').pop()!;
+  return 'retries-exhausted';
+}
