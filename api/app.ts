@@ -14,6 +14,7 @@ import { auditRoutes } from './audit/routes';
 import { authRoutes } from './auth/routes';
 import { eventRoutes } from './events/routes';
 import { healthRoutes } from './health/routes';
+import { integrationRoutes } from './integrations/routes';
 import { createAuthenticate } from './middleware/authenticate';
 import { errorHandler, notFoundHandler } from './middleware/errors';
 import { createMetrics } from './middleware/metrics';
@@ -75,6 +76,7 @@ export function createApp({ config, sequelize, temporal, logger, version }: AppD
     ...eventRoutes(sequelize, temporal, config),
     ...opportunityRoutes(),
     ...reconciliationRoutes(sequelize),
+    ...integrationRoutes(sequelize, temporal, config),
     ...auditRoutes(),
     ...adminWorkflowRoutes(sequelize, temporal, config),
   ]) {

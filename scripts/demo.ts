@@ -34,6 +34,15 @@ async function adminToken(apiUrl: string): Promise<string | undefined> {
   return response.ok ? ((await response.json()) as { accessToken: string }).accessToken : undefined;
 }
 
+interface OpportunityDetail {
+  opportunity: { subject: string; deletedAt: string | null };
+  augmentation: { workflowStatus: string; riskLevel: string; financialHealthScore: number } | null;
+}
+
+interface OpportunityLinks {
+  integrations: { system: string; status: string | null; externalId: string | null; lastError: string | null }[];
+}
+
 async function main(): Promise<void> {
   if (!existsSync(runtimeFile)) throw new Error(`No running platform found (${runtimeFile} is missing): run \`npm start\` first.`);
   const runtime = JSON.parse(readFileSync(runtimeFile, 'utf8')) as Runtime;
@@ -45,18 +54,31 @@ async function main(): Promise<void> {
 
   const token = await adminToken(runtime.apiUrl);
   if (token) {
-    await new Promise((resolve) => setTimeout(resolve, 3_000)); // processing takes a moment
+    const get = async <T>(route: string) => {
+      const response = await fetch(`${runtime.apiUrl}${route}`, { headers: { Authorization: `Bearer ${token}` } });
+      return response.ok ? ((await response.json()) as T) : undefined;
+    };
     for (const { id } of SAMPLES) {
-      const response = await fetch(`${runtime.apiUrl}/api/opportunities/${id}`, { headers: { Authorization: `Bearer ${token}` } });
-      if (!response.ok) {
-        console.log(`GET /api/opportunities/${id} → ${response.status} (still processing? try again in a moment)`);
+      // Processing and the syncs take a moment: wait (up to 30 s) until every sync target has answered.
+      const deadline = Date.now() + 30_000;
+      let links: OpportunityLinks | undefined;
+      do {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        links = await get<OpportunityLinks>(`/api/opportunities/${id}/integrations`);
+      } while (Date.now() < deadline && !links?.integrations.every(({ status }) => status === 'synced' || status === 'failed'));
+      const detail = await get<OpportunityDetail>(`/api/opportunities/${id}`);
+      if (!detail || !links) {
+        console.log(`GET /api/opportunities/${id} → not there yet (still processing? try again in a moment)`);
         continue;
       }
-      const { opportunity, augmentation } = (await response.json()) as { opportunity: { subject: string; deletedAt: string | null }; augmentation: { workflowStatus: string; riskLevel: string; financialHealthScore: number } | null };
+      const { opportunity, augmentation } = detail;
       console.log(`GET /api/opportunities/${id} → "${opportunity.subject}"${opportunity.deletedAt ? ' (deleted)' : ''}: ${augmentation ? `${augmentation.workflowStatus}, risk ${augmentation.riskLevel}, health ${augmentation.financialHealthScore}` : 'not augmented yet'}`);
+      const summary = links.integrations.map(({ system, status, externalId, lastError }) => `${system} ${status ?? 'not synced yet'}${externalId ? ` (${externalId})` : ''}${lastError ? `: ${lastError}` : ''}`);
+      console.log(`    synced to: ${summary.join('; ')}`);
     }
   }
   console.log(`\nWatch the runs in the Temporal UI: ${runtime.temporalUi}/namespaces/default/workflows?query=${encodeURIComponent("WorkflowType='processWebhookEvent'")}`);
+  console.log(`and the syncs: ${runtime.temporalUi}/namespaces/default/workflows?query=${encodeURIComponent("WorkflowType='opportunitySync'")}`);
   console.log(`Events: GET ${runtime.apiUrl}/api/events (bearer token of an admin or integrations user)`);
 }
 

@@ -2,6 +2,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ConnectionError } from 'sequelize';
 import { AppError } from '../../lib/errors';
+import { isTemporalUnavailable } from '../temporal-calls';
 
 /** Errors thrown by body-parser and similar middleware carry `type` and `status`. */
 interface HttpLibraryError {
@@ -26,6 +27,7 @@ export function toAppError(error: unknown): AppError {
   if (known) return new AppError(known.status, known.code, known.message);
   // Pool timeouts and refused connections: the database is down, which a client can wait out.
   if (error instanceof ConnectionError) return new AppError(503, 'database_unavailable', 'The database is unavailable; retry shortly');
+  if (isTemporalUnavailable(error)) return new AppError(503, 'temporal_unavailable', 'Temporal is unavailable; retry shortly');
   if (libraryError?.expose && libraryError.status && libraryError.status < 500) {
     return new AppError(libraryError.status, 'bad_request', libraryError.message);
   }

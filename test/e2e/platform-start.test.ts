@@ -75,11 +75,13 @@ test('boots, serves, stops cleanly and keeps its data across a restart', async (
   // Without CURRENT_RMS_API_URL the Current RMS sandbox runs, and `npm run demo` drives webhooks through it.
   const webhookToken = (JSON.parse(readFileSync(path.join(dataDir, 'secrets.json'), 'utf8')) as { currentRmsWebhookToken: string }).currentRmsWebhookToken;
   expect(banner).toMatch(/Current RMS {2}SANDBOX: a local fake at http:\/\/127\.0\.0\.1:\d+\/api\/v1/);
+  // So do the sync targets, and the demo's opportunities end up in each of them.
+  for (const name of ['Salesforce', 'Xero', 'monday.com']) expect(banner).toMatch(new RegExp(`${name.replace('.', '\\.')} +SANDBOX: a local fake at http://127\\.0\\.0\\.1:\\d+`));
   expect(banner).not.toContain(webhookToken);
   const demo = execFileSync(path.join(root, 'node_modules/.bin/tsx'), ['scripts/demo.ts'], { cwd: root, env, encoding: 'utf8' });
   expect(demo).toContain('opportunity 1001 created  → webhook answered 202');
   expect(demo).toContain('opportunity 1003 deleted  → webhook answered 202');
-  expect(demo).toMatch(/GET \/api\/opportunities\/1001 → "Summer festival main stage": quoted, risk \w+, health \d+/);
+  expect(demo).toMatch(/GET \/api\/opportunities\/1001 → "Summer festival main stage": quoted, risk \w+, health \d+\n {4}synced to: salesforce synced \(006\w+\); xero synced \([\w-]+\); monday synced \(\d+\)/);
   expect(demo).toContain("WorkflowType%3D'processWebhookEvent'");
 
   expect(await ctrlC(first.child)).toBe(0);

@@ -1,5 +1,5 @@
-// Webhooks survive outages: intake keeps accepting while Temporal is down and the relay catches up; a worker
-// killed with SIGKILL mid-activity is replaced and the event completes exactly once.
+// Webhooks and syncs survive outages: intake keeps accepting while Temporal is down and the relay catches up; a worker
+// killed with SIGKILL mid-activity (or right after an external write) is replaced and the work completes exactly once.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
@@ -11,10 +11,11 @@ import { listen, type RunningServer } from '../../api/server';
 import { freePort } from '../../lib/local-stack/ports';
 import { startLocalTemporal, type LocalTemporal } from '../../lib/local-stack/temporal-server';
 import { createTemporalClient, registerSearchAttributes } from '../../lib/temporal';
-import { AuditLog, WebhookEvent, WorkflowInstance } from '../../models';
+import { AuditLog, ExternalIntegration, WebhookEvent, WorkflowInstance } from '../../models';
 import { startOutboxRelay } from '../../workers/outbox-relay';
 import { deliverWebhook, webhookAction } from '../fakes/current-rms-driver';
 import { FakeCurrentRms } from '../fakes/current-rms';
+import { FakeMonday } from '../fakes/monday';
 import { openTestDatabase, startTestWorker, testConfig, testLogger } from '../support/env';
 import { eventually } from '../support/http';
 
@@ -113,14 +114,49 @@ test('a worker killed with SIGKILL mid-activity is replaced; the event completes
   cleanups.push(() => client.connection.close());
   await expect(client.workflow.getHandle(workflowId).result()).resolves.toMatchObject({ status: 'processed' });
   const actions = (await AuditLog.findAll({ where: { actorId: workflowId } })).map((row) => row.action).sort();
-  // workflow.running twice: at start and at the refreshing-opportunity step.
-  expect(actions).toEqual(['event.processed', 'event.processing', 'opportunity.refresh', 'workflow.completed', 'workflow.running', 'workflow.running']);
+  // workflow.running three times: at start, and at the refreshing-opportunity and notifying-sync-workflows steps.
+  expect(actions).toEqual(['event.processed', 'event.processing', 'opportunity.refresh', 'workflow.completed', 'workflow.running', 'workflow.running', 'workflow.running']);
   expect(await WorkflowInstance.count({ where: { workflowId } })).toBe(1);
   expect((await WebhookEvent.findByPk(eventId))!.attempts).toBe(1);
 }, 180_000);
 
+test('a worker killed with SIGKILL right after a monday.com write: the retry on another worker creates no duplicate item', async () => {
+  const address = process.env.TEST_TEMPORAL_ADDRESS!;
+  const monday = await FakeMonday.start();
+  cleanups.push(() => monday.stop());
+  const intake = await startIntake(address);
+  // Answers come late, after the write is done: the worker dies between monday's write and our record of it.
+  monday.setLatency(5_000);
+  const settings = monday.settings();
+  const child = spawnWorkerProcess(address, {
+    SYNC_SYSTEMS: 'monday',
+    MONDAY_API_URL: settings.apiUrl,
+    MONDAY_API_TOKEN: settings.apiToken,
+    MONDAY_BOARD_ID: settings.boardId,
+    MONDAY_UID_COLUMN_ID: settings.uidColumnId,
+  });
+  cleanups.push(() => killGroup(child));
+
+  const eventId = await sendUpdate(intake.url);
+  const opportunityId = Number((await WebhookEvent.findByPk(eventId))!.entityId);
+  await eventually(() => Promise.resolve(monday.writeCounts().creates === 1), { timeoutMs: 90_000, what: 'the child worker to create the monday item' });
+  await killGroup(child);
+  monday.setLatency(0);
+  expect(await ExternalIntegration.count({ where: { opportunityId } })).toBe(0); // the write was never recorded
+
+  const worker = await startTestWorker(sequelize, { currentRms: currentRms(), monday: settings, syncSystems: ['monday'], address });
+  cleanups.push(() => worker.stop());
+  const link = await eventually(() => ExternalIntegration.findOne({ where: { opportunityId, system: 'monday', status: 'synced' } }), {
+    timeoutMs: 90_000,
+    what: 'the sync to be retried on the new worker',
+  });
+  const items = monday.items({ columnId: settings.uidColumnId, text: String(opportunityId) });
+  expect(items.map((item) => item.id)).toEqual([link.externalId]);
+  expect(monday.writeCounts().creates).toBe(1);
+}, 180_000);
+
 /** `npm run worker` as its own process group (tsx starts a child node process). */
-function spawnWorkerProcess(temporalAddress: string): ChildProcess {
+function spawnWorkerProcess(temporalAddress: string, extraEnv: Record<string, string> = {}): ChildProcess {
   const env = {
     ...process.env,
     NODE_ENV: 'development',
@@ -130,7 +166,9 @@ function spawnWorkerProcess(temporalAddress: string): ChildProcess {
     CURRENT_RMS_API_URL: fake.baseUrl,
     CURRENT_RMS_SUBDOMAIN: fake.subdomain,
     CURRENT_RMS_API_TOKEN: fake.apiToken,
+    SYNC_SYSTEMS: '',
     LOG_LEVEL: 'warn',
+    ...extraEnv,
   };
   const child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['workers/main.ts'], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

@@ -568,8 +568,8 @@ describe('reconciliation API', () => {
   test('missing-integration without a system lists one row per missing system', async () => {
     const body = await report({ type: 'missing-integration' });
     const pairs = (id: number) => ours(body.missingIntegration, Object.values(r)).filter((item) => item.opportunityId === id).map((item) => item.system);
-    expect(pairs(r.hasXero)).toEqual(['monday', 'salesforce', 'teamtrack']);
-    expect(pairs(r.missing)).toEqual(['monday', 'salesforce', 'teamtrack', 'xero']);
+    expect(pairs(r.hasXero)).toEqual(['monday', 'salesforce']);
+    expect(pairs(r.missing)).toEqual(['monday', 'salesforce', 'xero']);
     expect(pairs(r.deleted)).toEqual([]);
   });
 
@@ -601,7 +601,7 @@ describe('reconciliation API', () => {
       const body = await report(query);
       expect(Object.keys(body).sort()).toEqual(['generatedAt', 'missingIntegration', 'staleIntegrations', 'unaugmented']);
       expect(ours(body.unaugmented, Object.values(r)).map((item) => item.opportunityId)).toEqual([r.missing, r.snapshotChanged, r.formulaChanged]);
-      expect(ours(body.missingIntegration, Object.values(r)).filter((item) => item.opportunityId === r.hasXero)).toHaveLength(3);
+      expect(ours(body.missingIntegration, Object.values(r)).filter((item) => item.opportunityId === r.hasXero)).toHaveLength(2);
       expect(ours(body.staleIntegrations, Object.values(s)).map((item) => item.opportunityId)).toEqual([s.failed, s.failed, s.neverSynced, s.changed, s.fresh]);
       expect(Date.parse(body.generatedAt)).toBeGreaterThan(Date.now() - 60_000);
     }

@@ -22,13 +22,13 @@ export function expectErrorEnvelope(body: unknown, code: string): void {
   expect(JSON.stringify(body)).not.toMatch(/at .+\.(ts|js):\d+/);
 }
 
-/** Polls until `probe` returns a value other than undefined/false, or fails with the last value seen. */
-export async function eventually<T>(probe: () => Promise<T | undefined | false>, { timeoutMs = 30_000, intervalMs = 100, what = 'condition' } = {}): Promise<T> {
+/** Polls until `probe` returns a value other than undefined/null/false, or fails with the last value seen. */
+export async function eventually<T>(probe: () => Promise<T | undefined | null | false>, { timeoutMs = 30_000, intervalMs = 100, what = 'condition' } = {}): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
     last = await probe();
-    if (last !== undefined && last !== false) return last as T;
+    if (last !== undefined && last !== null && last !== false) return last as T;
     if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}; last value: ${JSON.stringify(last)}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }

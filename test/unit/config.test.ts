@@ -11,6 +11,17 @@ const currentRmsEnv = {
   CURRENT_RMS_API_TOKEN: 'api-token',
 };
 
+const syncTargetsEnv = {
+  SALESFORCE_LOGIN_URL: 'https://acme.my.salesforce.com/',
+  SALESFORCE_CLIENT_ID: 'sf-client',
+  SALESFORCE_CLIENT_SECRET: 'sf-secret',
+  XERO_CLIENT_ID: 'xero-client',
+  XERO_CLIENT_SECRET: 'xero-secret',
+  MONDAY_API_TOKEN: 'monday-token',
+  MONDAY_BOARD_ID: '123456',
+  MONDAY_UID_COLUMN_ID: 'text_uid',
+};
+
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'config-test-'));
 
 test('development defaults need no configuration at all', () => {
@@ -56,10 +67,10 @@ test('every problem is listed at once, by variable name', () => {
 
 test('production requires JWT_SECRET and external services, and never generates secrets', () => {
   expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: tmp() })).toThrow(
-    /JWT_SECRET[\s\S]*CURRENT_RMS_WEBHOOK_TOKEN[\s\S]*DATABASE_URL[\s\S]*TEMPORAL_ADDRESS[\s\S]*CURRENT_RMS_API_URL: required here .*production never uses sandboxes/,
+    /JWT_SECRET[\s\S]*CURRENT_RMS_WEBHOOK_TOKEN[\s\S]*DATABASE_URL[\s\S]*TEMPORAL_ADDRESS[\s\S]*CURRENT_RMS_API_URL, CURRENT_RMS_SUBDOMAIN, CURRENT_RMS_API_TOKEN: required here .*production never uses sandboxes[\s\S]*SALESFORCE_LOGIN_URL[\s\S]*XERO_CLIENT_ID[\s\S]*MONDAY_API_TOKEN/,
   );
   const dataDir = tmp();
-  const config = loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir, JWT_SECRET: 'x'.repeat(40), DATABASE_URL: 'postgres://db/app', TEMPORAL_ADDRESS: 'temporal:7233', ...currentRmsEnv });
+  const config = loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir, JWT_SECRET: 'x'.repeat(40), DATABASE_URL: 'postgres://db/app', TEMPORAL_ADDRESS: 'temporal:7233', ...currentRmsEnv, ...syncTargetsEnv });
   expect(config.currentRms).toEqual({ apiUrl: 'https://api.current-rms.com/api/v1', subdomain: 'acme', apiToken: 'api-token' });
   expect(config.ADMIN_PASSWORD).toBeUndefined();
   expect(config.generatedSecretsFile).toBeUndefined();
@@ -79,6 +90,45 @@ test('Current RMS API settings are all or nothing; none means the sandbox', () =
     /CURRENT_RMS_SUBDOMAIN, CURRENT_RMS_API_TOKEN: required because CURRENT_RMS_API_URL is set/,
   );
   expect(() => loadConfig({ DATA_DIR: tmp(), CURRENT_RMS_WEBHOOK_TOKEN: 'short' })).toThrow(/CURRENT_RMS_WEBHOOK_TOKEN/);
-  expect(() => loadConfig({ DATA_DIR: tmp(), ...currentRmsEnv, DATABASE_URL: 'postgres://db/app', TEMPORAL_ADDRESS: 't:7233' }, { requireExternalServices: true })).not.toThrow();
+  expect(() => loadConfig({ DATA_DIR: tmp(), ...currentRmsEnv, ...syncTargetsEnv, DATABASE_URL: 'postgres://db/app', TEMPORAL_ADDRESS: 't:7233' }, { requireExternalServices: true })).not.toThrow();
   expect(() => loadConfig({ DATA_DIR: tmp(), DATABASE_URL: 'postgres://db/app', TEMPORAL_ADDRESS: 't:7233' }, { requireExternalServices: true })).toThrow(/CURRENT_RMS_API_URL/);
+});
+
+test('each sync target is live when fully configured, a sandbox when untouched, and an error naming the gap when partly set', () => {
+  const config = loadConfig({ DATA_DIR: tmp(), ...syncTargetsEnv });
+  expect(config.salesforce).toEqual({
+    loginUrl: 'https://acme.my.salesforce.com',
+    instanceUrl: undefined,
+    clientId: 'sf-client',
+    clientSecret: 'sf-secret',
+    jwt: undefined,
+    apiVersion: '62.0',
+    externalIdField: 'CurrentRMS_Id__c',
+  });
+  expect(config.xero).toEqual({ apiUrl: 'https://api.xero.com/api.xro/2.0', tokenUrl: 'https://identity.xero.com/connect/token', clientId: 'xero-client', clientSecret: 'xero-secret', tenantId: '' });
+  expect(config.monday).toEqual({ apiUrl: 'https://api.monday.com/v2', apiToken: 'monday-token', boardId: '123456', uidColumnId: 'text_uid' });
+
+  const sandbox = loadConfig({ DATA_DIR: tmp() });
+  expect([sandbox.salesforce, sandbox.xero, sandbox.monday]).toEqual([undefined, undefined, undefined]);
+  expect(sandbox.SYNC_SYSTEMS).toEqual(['salesforce', 'xero', 'monday']);
+
+  expect(() => loadConfig({ DATA_DIR: tmp(), XERO_CLIENT_ID: 'only-the-id', MONDAY_BOARD_ID: '42' })).toThrow(
+    /XERO_CLIENT_SECRET: required because XERO_CLIENT_ID is set[\s\S]*MONDAY_API_TOKEN, MONDAY_UID_COLUMN_ID: required because MONDAY_BOARD_ID is set/,
+  );
+  // The JWT bearer grant replaces the client secret with a username and a private key.
+  expect(() => loadConfig({ DATA_DIR: tmp(), SALESFORCE_LOGIN_URL: 'https://login.example.com', SALESFORCE_CLIENT_ID: 'c', SALESFORCE_USERNAME: 'u@example.com' })).toThrow(
+    /SALESFORCE_PRIVATE_KEY: required because/,
+  );
+  const jwt = loadConfig({ DATA_DIR: tmp(), SALESFORCE_LOGIN_URL: 'https://login.example.com', SALESFORCE_CLIENT_ID: 'c', SALESFORCE_USERNAME: 'u@example.com', SALESFORCE_PRIVATE_KEY: 'line1\\nline2' });
+  expect(jwt.salesforce).toMatchObject({ clientSecret: undefined, jwt: { username: 'u@example.com', privateKey: 'line1\nline2' } });
+  expect(() => loadConfig({ DATA_DIR: tmp(), SALESFORCE_API_VERSION: '62' })).toThrow(/SALESFORCE_API_VERSION/);
+});
+
+test('SYNC_SYSTEMS chooses the sync targets; production needs credentials only for those', () => {
+  expect(loadConfig({ DATA_DIR: tmp(), SYNC_SYSTEMS: ' xero, monday ,xero' }).SYNC_SYSTEMS).toEqual(['xero', 'monday']);
+  expect(loadConfig({ DATA_DIR: tmp(), SYNC_SYSTEMS: '' }).SYNC_SYSTEMS).toEqual([]);
+  expect(() => loadConfig({ DATA_DIR: tmp(), SYNC_SYSTEMS: 'salesforce,hubspot' })).toThrow(/SYNC_SYSTEMS/);
+  const production = { NODE_ENV: 'production', DATA_DIR: tmp(), JWT_SECRET: 'x'.repeat(40), DATABASE_URL: 'postgres://db/app', TEMPORAL_ADDRESS: 't:7233', ...currentRmsEnv };
+  expect(() => loadConfig({ ...production, SYNC_SYSTEMS: 'xero' })).toThrow(/XERO_CLIENT_ID, XERO_CLIENT_SECRET: required here .*or leave xero out of SYNC_SYSTEMS/);
+  expect(loadConfig({ ...production, SYNC_SYSTEMS: 'xero', XERO_CLIENT_ID: 'id', XERO_CLIENT_SECRET: 'secret' }).SYNC_SYSTEMS).toEqual(['xero']);
 });

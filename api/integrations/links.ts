@@ -1,0 +1,93 @@
+// Read side of the integrations API: the paged list of links and one opportunity's link per system, each with its sync workflow.
+import { cast, col, literal, Op, where as sqlWhere, type WhereOptions } from 'sequelize';
+import { z } from 'zod';
+import { INTEGRATION_SYSTEMS, type IntegrationSystem } from '../../domain/integration-systems';
+import { workflowIds } from '../../domain/workflow-ids';
+import type { Config } from '../../lib/config';
+import { notFound } from '../../lib/errors';
+import { temporalUiWorkflowUrl } from '../../lib/temporal';
+import { ExternalIntegration, Opportunity } from '../../models';
+import { decodeCursor, toPage } from '../pagination';
+import type { IntegrationLink, ListIntegrationsQuery, OpportunityIntegration, OpportunityIntegrations } from './schemas';
+
+const iso = (date: Date | null) => (date ? date.toISOString() : null);
+
+/** updated_at to the microsecond (a JS Date keeps only milliseconds), so paging never skips links changed in the same millisecond. */
+const exactUpdatedAt = literal(`to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`);
+const isRealInstant = (value: string) => {
+  const millis = new Date(`${value.slice(0, 23)}Z`);
+  return !Number.isNaN(millis.getTime()) && millis.toISOString().startsWith(value.slice(0, 23));
+};
+const LinkCursor = z.tuple([z.string().regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/).refine(isRealInstant), z.string().regex(/^\d{1,18}$/)]);
+
+const syncWorkflow = (config: Config, system: IntegrationSystem, opportunityId: number) => {
+  const workflowId = workflowIds.opportunitySync(system, opportunityId);
+  return { workflowId, temporalUiUrl: temporalUiWorkflowUrl(config, workflowId) };
+};
+
+function linkJson(config: Config, link: ExternalIntegration): z.infer<typeof IntegrationLink> {
+  return {
+    opportunityId: link.opportunityId,
+    system: link.system,
+    uid: link.uid,
+    externalId: link.externalId,
+    status: link.status,
+    lastSyncedAt: iso(link.lastSyncedAt),
+    lastError: link.lastError,
+    attempts: link.attempts,
+    updatedAt: link.updatedAt.toISOString(),
+    ...syncWorkflow(config, link.system, link.opportunityId),
+  };
+}
+
+/** Links matching the filters, most recently changed first; ties broken by id, so the cursor never skips or repeats a link. */
+export async function listLinks(config: Config, query: z.infer<typeof ListIntegrationsQuery>) {
+  const after = decodeCursor(query.cursor, LinkCursor);
+  const where: WhereOptions<ExternalIntegration>[] = [
+    ...(query.system ? [{ system: query.system }] : []),
+    ...(query.status ? [{ status: query.status }] : []),
+    ...(query.opportunityId ? [{ opportunityId: query.opportunityId }] : []),
+    ...(after
+      ? [
+          {
+            [Op.or]: [
+              sqlWhere(col('updated_at'), Op.lt, cast(after[0], 'timestamptz')),
+              { [Op.and]: [sqlWhere(col('updated_at'), Op.eq, cast(after[0], 'timestamptz')), { id: { [Op.lt]: after[1] } }] },
+            ],
+          },
+        ]
+      : []),
+  ];
+  const rows = await ExternalIntegration.findAll({
+    where: { [Op.and]: where },
+    attributes: { exclude: ['payloadHash', 'metadata'], include: [[exactUpdatedAt, 'updatedAtExact']] },
+    order: [['updatedAt', 'DESC'], ['id', 'DESC']],
+    limit: query.limit + 1,
+  });
+  return toPage(rows, query.limit, (row) => linkJson(config, row), (row) => [row.get('updatedAtExact') as string, row.id]);
+}
+
+/** Every enabled system (linked or not yet), then any disabled system the opportunity still has a link to; 404 for an unknown opportunity. */
+export async function opportunityLinks(config: Config, opportunityId: number): Promise<z.infer<typeof OpportunityIntegrations>> {
+  if (!(await Opportunity.findByPk(opportunityId, { attributes: ['id'] }))) throw notFound(`No opportunity ${opportunityId}`);
+  const links = new Map((await ExternalIntegration.findAll({ where: { opportunityId } })).map((link) => [link.system, link]));
+  const enabled = (system: IntegrationSystem) => config.SYNC_SYSTEMS.includes(system);
+  const shown = [...INTEGRATION_SYSTEMS.filter(enabled), ...INTEGRATION_SYSTEMS.filter((system) => !enabled(system) && links.has(system))];
+  const integrations = shown.map((system): z.infer<typeof OpportunityIntegration> => {
+    const link = links.get(system);
+    return {
+      system,
+      enabled: enabled(system),
+      linked: link !== undefined,
+      status: link?.status ?? null,
+      uid: link?.uid ?? null,
+      externalId: link?.externalId ?? null,
+      lastSyncedAt: iso(link?.lastSyncedAt ?? null),
+      lastError: link?.lastError ?? null,
+      attempts: link?.attempts ?? 0,
+      updatedAt: iso(link?.updatedAt ?? null),
+      ...syncWorkflow(config, system, opportunityId),
+    };
+  });
+  return { opportunityId, integrations };
+}

@@ -1,0 +1,23 @@
+// Bounded Temporal calls for request handlers: an unreachable, slow or overloaded Temporal is a 503 the client can retry, never a 500.
+import { isGrpcServiceError, type Client } from '@temporalio/client';
+
+/** A request waits at most this long for Temporal (the lazy connection's dial and the SDK's own retries included). */
+export const TEMPORAL_CALL_DEADLINE_MS = 5_000;
+
+/** gRPC status codes (google.rpc.Code) that mean "not now": DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, UNAVAILABLE. */
+const UNAVAILABLE_CODES: ReadonlySet<number> = new Set([4, 8, 14]);
+
+/** The gRPC status of a failed Temporal call, whether the SDK wrapped it (ServiceError.cause) or not. */
+function grpcCodeOf(error: unknown): number | undefined {
+  if (isGrpcServiceError(error)) return error.code;
+  if (error instanceof Error && isGrpcServiceError(error.cause)) return error.cause.code;
+  return undefined;
+}
+
+/** Temporal down, too slow or rate limiting: the error handler answers 503 with Retry-After (api/middleware/errors.ts). */
+export const isTemporalUnavailable = (error: unknown): boolean => UNAVAILABLE_CODES.has(grpcCodeOf(error) ?? -1);
+
+/** Runs `call` under a deadline, so a request never waits long on an unreachable Temporal. */
+export function callTemporal<T>(client: Client, call: () => Promise<T>): Promise<T> {
+  return client.withDeadline(Date.now() + TEMPORAL_CALL_DEADLINE_MS, call);
+}

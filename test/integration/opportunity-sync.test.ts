@@ -1,0 +1,272 @@
+// The sync engine end to end on real PostgreSQL + Temporal, with the real client libraries (jsforce, monday's ApiClient,
+// our Xero client) against HTTP fakes: webhook → processWebhookEvent → opportunitySync × 3 → external records + links.
+import { randomInt } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { temporal as proto } from '@temporalio/proto';
+import type { Express } from 'express';
+import jsforce from 'jsforce';
+import type { Sequelize } from 'sequelize';
+import request from 'supertest';
+import { createApp } from '../../api/app';
+import { listen, type RunningServer } from '../../api/server';
+import type { IntegrationSystem } from '../../domain/integration-systems';
+import { INTEGRATION_SYSTEM, OPPORTUNITY_ID, SYNC_STATUS } from '../../domain/search-attributes';
+import { TASK_QUEUE } from '../../domain/task-queues';
+import { workflowIds } from '../../domain/workflow-ids';
+import { requestOpportunitySync } from '../../lib/sync-requests';
+import { AuditLog, ExternalIntegration } from '../../models';
+import type { reconcileIntegrations } from '../../workflows';
+import { startOutboxRelay } from '../../workers/outbox-relay';
+import { deliverWebhook, webhookAction } from '../fakes/current-rms-driver';
+import { FakeCurrentRms } from '../fakes/current-rms';
+import { FakeMonday } from '../fakes/monday';
+import { FakeSalesforce } from '../fakes/salesforce';
+import { FakeXero } from '../fakes/xero';
+import { openTestDatabase, openTestTemporalClient, startTestWorker, testConfig, testLogger } from '../support/env';
+import { eventually, signedIn } from '../support/http';
+
+const TOKEN = 'sync-test-webhook-token-0123456789abcdefghij';
+const SYSTEMS: IntegrationSystem[] = ['salesforce', 'xero', 'monday'];
+let sequelize: Sequelize;
+let temporal: Client;
+let currentRms: FakeCurrentRms;
+let salesforce: FakeSalesforce;
+let xero: FakeXero;
+let monday: FakeMonday;
+let app: Express;
+let server: RunningServer;
+let worker: Awaited<ReturnType<typeof startTestWorker>>;
+let relay: ReturnType<typeof startOutboxRelay>;
+let webhookUrl: string;
+
+beforeAll(async () => {
+  sequelize = openTestDatabase();
+  temporal = openTestTemporalClient();
+  [currentRms, salesforce, xero, monday] = await Promise.all([FakeCurrentRms.start(), FakeSalesforce.start(), FakeXero.start(), FakeMonday.start()]);
+  app = createApp({ config: testConfig({ CURRENT_RMS_WEBHOOK_TOKEN: TOKEN }), sequelize, temporal, logger: testLogger, version: 'test' });
+  server = await listen(app, 0);
+  webhookUrl = `http://127.0.0.1:${server.port}/api/webhooks/current-rms/${TOKEN}`;
+  worker = await startTestWorker(sequelize, {
+    currentRms: currentRms.settings(),
+    salesforce: salesforce.settings(),
+    xero: xero.settings(),
+    monday: monday.settings(),
+    syncSystems: SYSTEMS,
+  });
+  relay = startOutboxRelay({ sequelize, client: temporal, logger: testLogger, pollIntervalMs: 20 });
+});
+afterAll(async () => {
+  await relay.stop();
+  await worker.stop();
+  await server.close();
+  await Promise.all([currentRms.stop(), salesforce.stop(), xero.stop(), monday.stop()]);
+  await temporal.connection.close();
+  await sequelize.close();
+});
+
+const newId = () => randomInt(1, 2 ** 31);
+
+async function sendUpdate(id: number, fields: Record<string, unknown> = {}) {
+  const opportunity = currentRms.upsertOpportunity({ id, member_id: 7_000 + (id % 1000), ...fields });
+  const { status } = await deliverWebhook(webhookUrl, webhookAction(opportunity, 'update'));
+  expect(status).toBe(202);
+  return opportunity;
+}
+
+const links = (opportunityId: number) => ExternalIntegration.findAll({ where: { opportunityId }, order: [['system', 'ASC']] });
+
+/** Waits until every system's link is settled (synced or failed) and, if given, holds the expected payload. */
+const settledLinks = (opportunityId: number, check: (rows: ExternalIntegration[]) => boolean = () => true) =>
+  eventually(
+    async () => {
+      const rows = await links(opportunityId);
+      return rows.length === SYSTEMS.length && rows.every((row) => row.status === 'synced' || row.status === 'failed') && check(rows) ? rows : undefined;
+    },
+    { timeoutMs: 60_000, what: `the links of opportunity ${opportunityId} to settle` },
+  );
+
+/** The Salesforce Opportunities for our external id, read back through jsforce with SOQL. */
+async function salesforceOpportunities(opportunityId: number) {
+  const settings = salesforce.settings();
+  const connection = new jsforce.Connection({ oauth2: { clientId: settings.clientId, clientSecret: settings.clientSecret, loginUrl: settings.loginUrl }, version: settings.apiVersion });
+  await connection.authorize({ grant_type: 'client_credentials' });
+  const result = await connection.query<{ Id: string; Name: string; StageName: string; Amount: number }>(
+    `SELECT Id, Name, StageName, Amount FROM Opportunity WHERE ${settings.externalIdField} = '${opportunityId}'`,
+  );
+  return result.records;
+}
+
+const mondayItems = (opportunityId: number) => monday.items({ columnId: monday.settings().uidColumnId, text: String(opportunityId) });
+
+test('a webhook for a new opportunity ends with one record in each system and three synced links', async () => {
+  const id = newId();
+  const opportunity = await sendUpdate(id, { subject: 'Arena tour lighting', number: `OPP-${id}`, status: 20, state: 3, charge_total: '4800.00', charge_excluding_tax_total: '4000.00' });
+  const rows = await settledLinks(id);
+
+  expect(rows.map((row) => [row.system, row.status])).toEqual([
+    ['monday', 'synced'],
+    ['salesforce', 'synced'],
+    ['xero', 'synced'],
+  ]);
+  const [mondayLink, salesforceLink, xeroLink] = rows;
+
+  const sfRecords = await salesforceOpportunities(id);
+  expect(sfRecords).toHaveLength(1);
+  expect(sfRecords[0]).toMatchObject({ Id: salesforceLink!.externalId, Name: 'Arena tour lighting', StageName: 'Closed Won', Amount: 4800 });
+
+  const contacts = xero.contacts().filter((contact) => contact.ContactNumber === String(opportunity.member_id));
+  expect(contacts).toHaveLength(1);
+  const quotes = xero.quotes().filter((quote) => quote.Reference === `OPP-${id}`);
+  expect(quotes).toHaveLength(1);
+  expect(quotes[0]).toMatchObject({ QuoteID: xeroLink!.externalId, Status: 'DRAFT', Contact: { ContactID: contacts[0]!.ContactID } });
+  expect(xeroLink!.metadata).toMatchObject({ contactId: contacts[0]!.ContactID });
+
+  const items = mondayItems(id);
+  expect(items).toHaveLength(1);
+  expect(items[0]).toMatchObject({ id: mondayLink!.externalId, name: 'Arena tour lighting' });
+
+  for (const row of rows) {
+    expect(row.payloadHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(row.lastSyncedAt).toBeInstanceOf(Date);
+    // Each link's write is audited by its entity workflow, with the workflow as the actor.
+    const audit = await AuditLog.findAll({ where: { entityType: 'external_integration', entityId: `${row.system}:${id}`, action: 'integration.synced' } });
+    expect(audit).toHaveLength(1);
+    expect(audit[0]!.actorId).toBe(workflowIds.opportunitySync(row.system, id));
+  }
+
+  // Staff can filter the sync workflows in the Temporal UI by these search attributes.
+  const handle = temporal.workflow.getHandle(workflowIds.opportunitySync('salesforce', id));
+  const description = await eventually(async () => {
+    const current = await handle.describe();
+    return current.typedSearchAttributes.get(SYNC_STATUS) === 'synced' ? current : undefined;
+  }, { what: 'SyncStatus synced on the workflow' });
+  expect(description.typedSearchAttributes.get(OPPORTUNITY_ID)).toBe(String(id));
+  expect(description.typedSearchAttributes.get(INTEGRATION_SYSTEM)).toBe('salesforce');
+});
+
+test('50 updates within a second: each system ends with the last state, in far fewer writes than updates', async () => {
+  const id = newId();
+  await sendUpdate(id, { subject: 'Festival v0', number: `OPP-${id}` });
+  await settledLinks(id);
+  const before = { salesforce: salesforce.writeCounts(), xero: xero.stats().writes, monday: monday.writeCounts() };
+
+  for (let version = 1; version <= 50; version += 1) await sendUpdate(id, { subject: `Festival v${version}`, charge_total: `${1000 + version}.00` });
+  const last = currentRms.opportunity(id)!;
+  const rows = await settledLinks(id, (current) => current.every((row) => row.status === 'synced') && mondayItems(id)[0]?.name === 'Festival v50' && xero.quotes().some((quote) => quote.Reference === `OPP-${id}` && quote.Title.includes('v50')));
+  expect(rows).toHaveLength(3);
+
+  const sfRecords = await salesforceOpportunities(id);
+  expect(sfRecords).toHaveLength(1);
+  expect(sfRecords[0]).toMatchObject({ Name: last.subject, Amount: 1050 });
+  expect(mondayItems(id)).toHaveLength(1);
+  expect(xero.quotes().filter((quote) => quote.Reference === `OPP-${id}`)).toHaveLength(1);
+
+  const writes = {
+    salesforce: salesforce.writeCounts().updates + salesforce.writeCounts().creates - before.salesforce.updates - before.salesforce.creates,
+    xero: xero.stats().writes.quotes.updated + xero.stats().writes.quotes.created - before.xero.quotes.updated - before.xero.quotes.created,
+    monday: monday.writeCounts().updates + monday.writeCounts().creates - before.monday.updates - before.monday.creates,
+  };
+  console.log(`50 updates of one opportunity → external writes: ${JSON.stringify(writes)}`);
+  for (const count of Object.values(writes)) {
+    expect(count).toBeGreaterThanOrEqual(1);
+    expect(count).toBeLessThan(25);
+  }
+}, 120_000);
+
+test('an injected 429 is waited out per Retry-After, then the write succeeds', async () => {
+  const id = newId();
+  xero.injectFault({ kind: 'rate-limit', count: 1, retryAfterSeconds: 3, path: '/Contacts' });
+  const started = Date.now();
+  await sendUpdate(id, { number: `OPP-${id}` });
+  const rows = await settledLinks(id);
+  expect(rows.every((row) => row.status === 'synced')).toBe(true);
+  expect(xero.requests.filter((call) => call.status === 429)).toHaveLength(1);
+  expect(Date.now() - started).toBeGreaterThanOrEqual(3_000);
+  expect(xero.quotes().filter((quote) => quote.Reference === `OPP-${id}`)).toHaveLength(1);
+});
+
+test('an expired Salesforce session is refreshed and the write succeeds', async () => {
+  const id = newId();
+  await sendUpdate(id);
+  await settledLinks(id);
+  salesforce.expireSessions();
+  const tokens = salesforce.tokenRequests();
+  await sendUpdate(id, { subject: 'After the session expired' });
+  await settledLinks(id, (rows) => rows.find((row) => row.system === 'salesforce')!.lastError === null);
+  await eventually(async () => (await salesforceOpportunities(id))[0]?.Name === 'After the session expired', { what: 'the renamed Salesforce opportunity' });
+  expect(salesforce.tokenRequests()).toBeGreaterThan(tokens);
+});
+
+test('a lost answer after the external write is retried without creating a duplicate record', async () => {
+  const id = newId();
+  salesforce.injectFault({ kind: 'drop-response', count: 1, pathPattern: /\/sobjects\/Opportunity\// });
+  xero.injectFault({ kind: 'drop-after-write', count: 1, path: '/Quotes', method: 'PUT' });
+  monday.injectFault({ kind: 'lost-answer', count: 1, operation: 'create_item' });
+  await sendUpdate(id, { number: `OPP-${id}` });
+  const rows = await settledLinks(id);
+  expect(rows.every((row) => row.status === 'synced')).toBe(true);
+  expect(await salesforceOpportunities(id)).toHaveLength(1);
+  expect(xero.quotes().filter((quote) => quote.Reference === `OPP-${id}`)).toHaveLength(1);
+  expect(mondayItems(id)).toHaveLength(1);
+});
+
+test('a validation error ends failed with the external message, shows in reconciliation, and retry re-drives it once fixed', async () => {
+  const id = newId();
+  let rejecting = true;
+  salesforce.addValidationRule({ type: 'Opportunity', field: 'Name', message: 'Name must not contain "forbidden"', rejects: (record) => rejecting && String(record.Name).includes('forbidden') });
+  await sendUpdate(id, { subject: `forbidden gig ${id}` });
+  const rows = await settledLinks(id);
+  const failed = rows.find((row) => row.system === 'salesforce')!;
+  expect(failed.status).toBe('failed');
+  expect(failed.lastError).toContain('Name must not contain "forbidden"');
+  expect(rows.filter((row) => row.system !== 'salesforce').every((row) => row.status === 'synced')).toBe(true);
+  const failureAudit = await AuditLog.findOne({ where: { entityType: 'external_integration', entityId: `salesforce:${id}`, action: 'integration.failed' } });
+  expect(failureAudit!.after).toMatchObject({ error: expect.stringContaining('forbidden'), kind: 'validation' });
+
+  const staff = await signedIn(app, sequelize, 'integrations');
+  const reconciliation = await request(app).get('/api/reconciliation?type=stale-integrations&system=salesforce&limit=200').set('Authorization', staff.auth).expect(200);
+  expect(reconciliation.body.staleIntegrations.items).toContainEqual(expect.objectContaining({ opportunityId: id, system: 'salesforce', reason: 'failed' }));
+
+  // Fixed on the Salesforce side; the reconcile workflow (the Schedule's action) re-drives the failed link.
+  rejecting = false;
+  const result = await temporal.workflow.execute<typeof reconcileIntegrations>('reconcileIntegrations', {
+    workflowId: `test-reconcile-${id}`,
+    taskQueue: TASK_QUEUE,
+    args: [{ failedCooldownMs: 0, limit: 1_000 }],
+  });
+  expect(result.failed).toBeGreaterThanOrEqual(1);
+  expect(result.requested).toBe(result.failed + result.stale + result.missing);
+  await settledLinks(id, (current) => current.every((row) => row.status === 'synced'));
+  expect(await salesforceOpportunities(id)).toHaveLength(1);
+}, 120_000);
+
+test('an unchanged snapshot is not written again; the link is confirmed current', async () => {
+  const id = newId();
+  await sendUpdate(id);
+  const [first] = await settledLinks(id);
+  const writes = monday.writeCounts();
+  await requestOpportunitySync(temporal, { system: 'monday', opportunityId: id }, { reason: 'manual', requestedBy: 'test' }, 2_000);
+  await eventually(() => AuditLog.findOne({ where: { entityType: 'external_integration', entityId: `monday:${id}`, action: 'integration.verified' } }), { what: 'the verified audit row' });
+  expect(monday.writeCounts()).toEqual(writes);
+  const [after] = await links(id);
+  expect(after!.lastSyncedAt!.getTime()).toBeGreaterThan(first!.lastSyncedAt!.getTime());
+});
+
+test('webhook histories recorded before the sync engine existed replay against the current workflow code (patched)', async () => {
+  const bytes = readFileSync(path.join(__dirname, '../replay/histories/process-webhook-event-before-sync.binpb'));
+  const history = proto.api.history.v1.History.decode(bytes);
+  await expect(Worker.runReplayHistory({ workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } }, history, 'webhook-before-sync')).resolves.toBeUndefined();
+});
+
+test('sync workflows keep the opportunity id in their input and hold no snapshot payloads', async () => {
+  const id = newId();
+  await sendUpdate(id);
+  await settledLinks(id);
+  const history = await temporal.workflow.getHandle(workflowIds.opportunitySync('xero', id)).fetchHistory();
+  const started = history.events![0]!.workflowExecutionStartedEventAttributes!;
+  const input = JSON.parse(Buffer.from(started.input!.payloads![0]!.data!).toString('utf8')) as Record<string, unknown>;
+  expect(input).toEqual({ system: 'xero', opportunityId: id, idleTimeoutMs: 2_000 });
+});
