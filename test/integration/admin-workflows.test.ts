@@ -15,6 +15,7 @@ import { deliverWebhook, webhookAction } from '../fakes/current-rms-driver';
 import { FakeCurrentRms } from '../fakes/current-rms';
 import { openTestDatabase, openTestTemporalClient, startTestWorker, testConfig, testLogger } from '../support/env';
 import { eventually, expectErrorEnvelope, signedIn } from '../support/http';
+import { insertOpportunity as insertTestOpportunity } from '../support/seed';
 
 const TOKEN = 'admin-workflows-test-webhook-token-0123456789';
 /** No worker polls this queue: workflows started on it stay running, untouched, until the test acts on them. */
@@ -270,31 +271,7 @@ test('cancel and terminate record the reason in Temporal; closed → 409, unknow
 
 test('signals: only documented ones, with requestedBy stamped from the admin; linked opportunity and integration of a sync workflow', async () => {
   const opportunityId = newOpportunityId();
-  await Opportunity.create({
-    id: opportunityId,
-    subject: 'Admin signal test',
-    description: null,
-    number: null,
-    state: 2,
-    stateName: 'Quotation',
-    status: 0,
-    statusName: 'Open',
-    startsAt: null,
-    endsAt: null,
-    chargeTotal: '0',
-    chargeExcludingTaxTotal: '0',
-    chargeIncludingTaxTotal: '0',
-    taxTotal: '0',
-    memberId: null,
-    memberName: null,
-    ownerId: null,
-    ownerName: null,
-    customFields: {},
-    raw: { id: opportunityId },
-    sourceUpdatedAt: null,
-    deletedAt: null,
-    lastEventId: null,
-  });
+  await insertTestOpportunity({ id: opportunityId, subject: 'Admin signal test', sourceUpdatedAt: null });
   for (const system of ['salesforce', 'xero'] as const) {
     await ExternalIntegration.create({ opportunityId, system, uid: `${system}-${randomUUID()}`, externalId: null, lastSyncedAt: null, lastError: null, payloadHash: null });
   }

@@ -11,9 +11,10 @@ import { SYNC_REQUESTED_SIGNAL } from '../../domain/opportunity-sync';
 import { INTEGRATION_SYSTEM, OPPORTUNITY_ID } from '../../domain/search-attributes';
 import { TASK_QUEUE } from '../../domain/task-queues';
 import { createTemporalClient } from '../../lib/temporal';
-import { AuditLog, ExternalIntegration, Opportunity } from '../../models';
+import { AuditLog, ExternalIntegration, type Opportunity } from '../../models';
 import { openTestDatabase, openTestTemporalClient, testConfig, testLogger } from '../support/env';
 import { expectErrorEnvelope, signedIn } from '../support/http';
+import { insertOpportunity as insertTestOpportunity } from '../support/seed';
 
 type User = { auth: string; id: string; email: string };
 
@@ -71,36 +72,10 @@ const qs = (query: Record<string, string | number>) => new URLSearchParams(Objec
 const syncPath = (system: string, opportunityId: number | string) => `/api/integrations/${system}/opportunities/${opportunityId}/sync`;
 const auditRows = (entityId: string) => AuditLog.findAll({ where: { entityType: 'external_integration', entityId }, order: [['id', 'ASC']] });
 
-async function insertOpportunity(fields: Partial<CreationAttributes<Opportunity>> = {}): Promise<number> {
+const insertOpportunity = (fields: Partial<CreationAttributes<Opportunity>> = {}) => {
   const id = newOpportunityId();
-  await Opportunity.create({
-    id,
-    subject: `Integrations API opportunity ${id}`,
-    description: null,
-    number: null,
-    state: 2,
-    stateName: 'Quotation',
-    status: 0,
-    statusName: 'Open',
-    startsAt: null,
-    endsAt: null,
-    chargeTotal: '0',
-    chargeExcludingTaxTotal: '0',
-    chargeIncludingTaxTotal: '0',
-    taxTotal: '0',
-    memberId: null,
-    memberName: null,
-    ownerId: null,
-    ownerName: null,
-    customFields: {},
-    raw: { id },
-    sourceUpdatedAt: new Date('2025-01-01T00:00:00.000Z'),
-    deletedAt: null,
-    lastEventId: null,
-    ...fields,
-  });
-  return id;
-}
+  return insertTestOpportunity({ id, subject: `Integrations API opportunity ${id}`, ...fields });
+};
 
 const link = (opportunityId: number, system: IntegrationSystem, fields: Partial<CreationAttributes<ExternalIntegration>> = {}) =>
   ExternalIntegration.create({ opportunityId, system, uid: `${system}-${opportunityId}-${randomUUID()}`, externalId: null, lastSyncedAt: null, lastError: null, payloadHash: null, ...fields });

@@ -155,7 +155,11 @@ test('50 updates within a second: each system ends with the last state, in far f
 
   for (let version = 1; version <= 50; version += 1) await sendUpdate(id, { subject: `Festival v${version}`, charge_total: `${1000 + version}.00` });
   const last = currentRms.opportunity(id)!;
-  const rows = await settledLinks(id, (current) => current.every((row) => row.status === 'synced') && mondayItems(id)[0]?.name === 'Festival v50' && xero.quotes().some((quote) => quote.Reference === `OPP-${id}` && quote.Title.includes('v50')));
+  const holdsLastState = () =>
+    salesforce.records().some((record) => record.CurrentRMS_Id__c === String(id) && record.Name === 'Festival v50') &&
+    mondayItems(id)[0]?.name === 'Festival v50' &&
+    xero.quotes().some((quote) => quote.Reference === `OPP-${id}` && quote.Title.includes('v50'));
+  const rows = await settledLinks(id, (current) => current.every((row) => row.status === 'synced') && holdsLastState());
   expect(rows).toHaveLength(3);
 
   const sfRecords = await salesforceOpportunities(id);

@@ -12,6 +12,7 @@ import { auditedWrite, type Actor } from '../../lib/audit';
 import { AugmentedOpportunity, ExternalIntegration, Opportunity, WebhookEvent } from '../../models';
 import { expectErrorEnvelope, signedIn } from '../support/http';
 import { openTestDatabase, openTestTemporalClient, testConfig, testLogger } from '../support/env';
+import { insertOpportunity as insertTestOpportunity } from '../support/seed';
 
 let sequelize: Sequelize;
 let temporal: Client;
@@ -74,36 +75,10 @@ async function insertEvent(fields: Partial<CreationAttributes<WebhookEvent>> = {
   });
 }
 
-async function insertOpportunity(fields: Partial<CreationAttributes<Opportunity>> = {}): Promise<number> {
+const insertOpportunity = (fields: Partial<CreationAttributes<Opportunity>> = {}) => {
   const id = fields.id ?? newOpportunityId();
-  await Opportunity.create({
-    id,
-    subject: `Read APIs opportunity ${id}`,
-    description: null,
-    number: null,
-    state: 2,
-    stateName: 'Quotation',
-    status: 0,
-    statusName: 'Open',
-    startsAt: null,
-    endsAt: null,
-    chargeTotal: '0',
-    chargeExcludingTaxTotal: '0',
-    chargeIncludingTaxTotal: '0',
-    taxTotal: '0',
-    memberId: null,
-    memberName: null,
-    ownerId: null,
-    ownerName: null,
-    customFields: {},
-    raw: { id },
-    sourceUpdatedAt: new Date('2025-01-01T00:00:00.000Z'),
-    deletedAt: null,
-    lastEventId: null,
-    ...fields,
-  });
-  return id;
-}
+  return insertTestOpportunity({ id, subject: `Read APIs opportunity ${id}`, ...fields });
+};
 
 async function augment(opportunityId: number, fields: Partial<CreationAttributes<AugmentedOpportunity>> = {}) {
   const opportunity = await Opportunity.findByPk(opportunityId);
