@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { QueryTypes } from 'sequelize';
-import type { IntegrationSystem } from '../domain/integration-systems';
+import type { IntegrationSystem, SyncFailureKind } from '../domain/integration-systems';
 import type { SyncRequest } from '../domain/opportunity-sync';
 import { syncPayload } from '../domain/sync-payloads';
 import { UnsyncableOpportunity } from '../domain/sync-payloads/unsyncable';
@@ -18,10 +18,11 @@ export interface SyncTarget {
   opportunityId: number;
 }
 
+/** `sourceUpdatedAt`: the Current RMS version of the snapshot this sync read. */
 export type SyncAttempt =
   | { outcome: 'unknown-opportunity' }
-  | { outcome: 'unchanged'; payloadHash: string }
-  | { outcome: 'written'; payloadHash: string; externalId: string; created: boolean; metadata: Record<string, unknown> };
+  | { outcome: 'unchanged'; payloadHash: string; sourceUpdatedAt: string | null }
+  | { outcome: 'written'; payloadHash: string; sourceUpdatedAt: string | null; externalId: string; created: boolean; metadata: Record<string, unknown> };
 
 interface LinkRow {
   external_id: string | null;
@@ -42,8 +43,8 @@ export function createOpportunitySyncActivities({ sequelize, connectors }: Activ
   return {
     /**
      * Writes the latest snapshot to the system unless the link already holds exactly this payload. The write's
-     * idempotency key derives from the previous and the new payload, so a retry after a lost answer reuses it
-     * while a later change back to an earlier state does not.
+     * idempotency key is this activity execution's: its retries (after a lost answer, a dead worker) reuse it,
+     * any later sync has its own.
      */
     async syncToSystem({ system, opportunityId }: SyncTarget): Promise<SyncAttempt> {
       const [opportunity] = await sequelize.query<Record<string, unknown>>('SELECT * FROM opportunities WHERE id = :opportunityId', {
@@ -55,22 +56,24 @@ export function createOpportunitySyncActivities({ sequelize, connectors }: Activ
         'SELECT external_id, status, payload_hash, metadata FROM external_integrations WHERE opportunity_id = :opportunityId AND system = :system',
         { type: QueryTypes.SELECT, replacements: { opportunityId, system } },
       );
+      const snapshot = snapshotFromRow(opportunity);
       let payload: unknown;
       try {
-        payload = syncPayload(system, snapshotFromRow(opportunity));
+        payload = syncPayload(system, snapshot);
       } catch (error) {
         if (error instanceof UnsyncableOpportunity) throw ApplicationFailure.nonRetryable(error.message, `${system}.validation`);
         throw error;
       }
       const hash = payloadHash(payload);
-      if (link?.status === 'synced' && link.payload_hash === hash) return { outcome: 'unchanged', payloadHash: hash };
+      const sourceUpdatedAt = snapshot.sourceUpdatedAt;
+      if (link?.status === 'synced' && link.payload_hash === hash) return { outcome: 'unchanged', payloadHash: hash, sourceUpdatedAt };
 
       const previous: ExternalLink | null = link ? { externalId: link.external_id, metadata: link.metadata } : null;
-      const idempotencyKey = createHash('sha256').update([system, opportunityId, link?.payload_hash ?? '', hash].join('/')).digest('hex');
+      const idempotencyKey = activityIdempotencyKey();
       const connector: SyncConnector<unknown> | undefined = connectors[system];
-      if (!connector) throw ApplicationFailure.nonRetryable(`${system} is not enabled on this worker (SYNC_SYSTEMS)`, 'SyncSystemDisabled');
+      if (!connector) throw ApplicationFailure.nonRetryable(`${system} is not enabled on this worker (SYNC_SYSTEMS)`, `${system}.disabled`);
       const written = await whileHeartbeating((signal) => connector.write({ payload, idempotencyKey, previous, signal }));
-      return { outcome: 'written', payloadHash: hash, ...written };
+      return { outcome: 'written', payloadHash: hash, sourceUpdatedAt, ...written };
     },
 
     /** Stores a successful sync on the link (or confirms an unchanged one as current), with its audit row. */
@@ -81,10 +84,11 @@ export function createOpportunitySyncActivities({ sequelize, connectors }: Activ
         { idempotencyKey: activityIdempotencyKey(), actor: workflowActor(), entityType: 'external_integration', entityId: `${system}:${opportunityId}`, action: written ? 'integration.synced' : 'integration.verified' },
         async (transaction) => {
           const [row] = await sequelize.query<Record<string, unknown>>(
-            `INSERT INTO external_integrations AS e (opportunity_id, system, uid, external_id, status, last_synced_at, last_error, attempts, payload_hash, metadata)
-             VALUES (:opportunityId, :system, :uid, :externalId, 'synced', now(), NULL, 1, :payloadHash, CAST(:metadata AS jsonb))
+            `INSERT INTO external_integrations AS e (opportunity_id, system, uid, external_id, status, last_synced_at, synced_source_updated_at, last_error, attempts, payload_hash, metadata)
+             VALUES (:opportunityId, :system, :uid, :externalId, 'synced', now(), :sourceUpdatedAt, NULL, 1, :payloadHash, CAST(:metadata AS jsonb))
              ON CONFLICT (opportunity_id, system) DO UPDATE SET
-               external_id = coalesce(EXCLUDED.external_id, e.external_id), status = 'synced', last_synced_at = now(), last_error = NULL,
+               external_id = coalesce(EXCLUDED.external_id, e.external_id), status = 'synced', last_synced_at = now(),
+               synced_source_updated_at = EXCLUDED.synced_source_updated_at, last_error = NULL, failure_kind = NULL,
                attempts = e.attempts + (CASE WHEN :written THEN 1 ELSE 0 END), payload_hash = EXCLUDED.payload_hash,
                metadata = e.metadata || EXCLUDED.metadata, updated_at = now()
              RETURNING external_id AS "externalId", status, payload_hash AS "payloadHash", metadata, last_synced_at AS "lastSyncedAt"`,
@@ -97,6 +101,7 @@ export function createOpportunitySyncActivities({ sequelize, connectors }: Activ
                 uid: String(opportunityId),
                 externalId: written ? attempt.externalId : null,
                 payloadHash: attempt.payloadHash,
+                sourceUpdatedAt: attempt.sourceUpdatedAt,
                 metadata: JSON.stringify(written ? attempt.metadata : {}),
                 written,
               },
@@ -108,16 +113,17 @@ export function createOpportunitySyncActivities({ sequelize, connectors }: Activ
     },
 
     /** Marks the link failed with the external system's message, so reconciliation and retry-failed can find it. */
-    async recordSyncFailure({ system, opportunityId, error, kind, request }: SyncTarget & { error: string; kind: string; request: SyncRequest }): Promise<void> {
+    async recordSyncFailure({ system, opportunityId, error, kind, request }: SyncTarget & { error: string; kind: SyncFailureKind; request: SyncRequest }): Promise<void> {
       await auditedWrite(
         sequelize,
         { idempotencyKey: activityIdempotencyKey(), actor: workflowActor(), entityType: 'external_integration', entityId: `${system}:${opportunityId}`, action: 'integration.failed' },
         async (transaction) => {
           await sequelize.query(
-            `INSERT INTO external_integrations AS e (opportunity_id, system, uid, status, last_error, attempts)
-             VALUES (:opportunityId, :system, :uid, 'failed', :error, 1)
-             ON CONFLICT (opportunity_id, system) DO UPDATE SET status = 'failed', last_error = EXCLUDED.last_error, attempts = e.attempts + 1, updated_at = now()`,
-            { transaction, replacements: { opportunityId, system, uid: String(opportunityId), error } },
+            `INSERT INTO external_integrations AS e (opportunity_id, system, uid, status, last_error, failure_kind, attempts)
+             VALUES (:opportunityId, :system, :uid, 'failed', :error, :kind, 1)
+             ON CONFLICT (opportunity_id, system) DO UPDATE SET
+               status = 'failed', last_error = EXCLUDED.last_error, failure_kind = EXCLUDED.failure_kind, attempts = e.attempts + 1, updated_at = now()`,
+            { transaction, replacements: { opportunityId, system, uid: String(opportunityId), error, kind } },
           );
           return { result: undefined, after: { status: 'failed', error, kind, request } };
         },

@@ -5,4 +5,8 @@ export type IntegrationSystem = (typeof INTEGRATION_SYSTEMS)[number];
 export const INTEGRATION_STATUSES = ['pending', 'syncing', 'synced', 'failed'] as const;
 export type IntegrationStatus = (typeof INTEGRATION_STATUSES)[number];
 
+/** Why a sync failed: retries ran out on a retryable failure, or the system refused our credentials or the data. */
+export const SYNC_FAILURE_KINDS = ['retryable', 'auth', 'validation'] as const;
+export type SyncFailureKind = (typeof SYNC_FAILURE_KINDS)[number];
+
 export const isIntegrationSystem = (value: string): value is IntegrationSystem => (INTEGRATION_SYSTEMS as readonly string[]).includes(value);

@@ -1,6 +1,6 @@
 // The link between an opportunity and its record in one external system, with its sync state.
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
-import type { IntegrationStatus, IntegrationSystem } from '../domain/integration-systems';
+import type { IntegrationStatus, IntegrationSystem, SyncFailureKind } from '../domain/integration-systems';
 import { numericId } from './columns';
 
 export class ExternalIntegration extends Model<InferAttributes<ExternalIntegration>, InferCreationAttributes<ExternalIntegration>> {
@@ -11,6 +11,9 @@ export class ExternalIntegration extends Model<InferAttributes<ExternalIntegrati
   declare externalId: string | null;
   declare status: CreationOptional<IntegrationStatus>;
   declare lastSyncedAt: Date | null;
+  /** The Current RMS `updated_at` of the snapshot the last sync wrote or confirmed. */
+  declare syncedSourceUpdatedAt: CreationOptional<Date | null>;
+  declare failureKind: CreationOptional<SyncFailureKind | null>;
   declare lastError: string | null;
   declare attempts: CreationOptional<number>;
   declare payloadHash: string | null;
@@ -29,6 +32,8 @@ export function initExternalIntegration(sequelize: Sequelize): void {
       externalId: { type: DataTypes.TEXT, allowNull: true },
       status: { type: DataTypes.TEXT, allowNull: false, defaultValue: 'pending' },
       lastSyncedAt: { type: DataTypes.DATE, allowNull: true },
+      syncedSourceUpdatedAt: { type: DataTypes.DATE, allowNull: true },
+      failureKind: { type: DataTypes.TEXT, allowNull: true },
       lastError: { type: DataTypes.TEXT, allowNull: true },
       attempts: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
       payloadHash: { type: DataTypes.TEXT, allowNull: true },

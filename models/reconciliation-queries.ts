@@ -42,7 +42,10 @@ export async function missingIntegration(sequelize: Sequelize, system: Integrati
   return withoutTotal(rows);
 }
 
-/** Links of live opportunities that failed, never synced, or whose opportunity changed in Current RMS after the last sync. */
+/**
+ * Links that failed (deleted opportunities included: their closed state must reach the system too), never synced, or
+ * whose live opportunity has a newer Current RMS version than the one the last sync wrote.
+ */
 export async function staleIntegrations(sequelize: Sequelize, system: IntegrationSystem | undefined, limit: number) {
   const rows = await sequelize.query<Counted & { opportunityId: number; system: IntegrationSystem; status: string; reason: string }>(
     `SELECT e.opportunity_id::float8 AS "opportunityId", e.system, e.uid, e.external_id AS "externalId", e.status,
@@ -52,8 +55,9 @@ export async function staleIntegrations(sequelize: Sequelize, system: Integratio
                  ELSE 'changed_since_sync' END AS reason,
             count(*) OVER ()::int AS total
      FROM external_integrations e JOIN opportunities o ON o.id = e.opportunity_id
-     WHERE e.system IN (:systems) AND o.deleted_at IS NULL
-       AND (e.status = 'failed' OR e.last_synced_at IS NULL OR e.last_synced_at < o.source_updated_at)
+     WHERE e.system IN (:systems)
+       AND (e.status = 'failed'
+         OR (o.deleted_at IS NULL AND (e.last_synced_at IS NULL OR e.synced_source_updated_at IS DISTINCT FROM o.source_updated_at)))
      ORDER BY e.opportunity_id, e.system LIMIT :limit`,
     { type: QueryTypes.SELECT, replacements: { systems: system ? [system] : [...INTEGRATION_SYSTEMS], limit } },
   );
@@ -63,8 +67,10 @@ export async function staleIntegrations(sequelize: Sequelize, system: Integratio
 export type RedriveReason = 'failed' | 'stale' | 'missing';
 
 /**
- * What the reconcile Schedule re-drives: links that failed longer ago than the cool-down, links whose opportunity
- * changed in Current RMS after their last sync, and live opportunities with no link to a system. Oldest first.
+ * What the reconcile Schedule re-drives, oldest first: links that failed longer ago than the cool-down (a validation
+ * failure only once the opportunity changed since: the same data would fail again; `retry-failed` re-drives it after
+ * a fix on the other side), links of live opportunities whose Current RMS version is not the one last synced, and
+ * live opportunities with no link to a system.
  */
 export async function syncsToRedrive(sequelize: Sequelize, { systems, failedCooldownMs, limit }: { systems: readonly IntegrationSystem[]; failedCooldownMs: number; limit: number }) {
   return sequelize.query<{ opportunityId: number; system: IntegrationSystem; reason: RedriveReason }>(
@@ -73,8 +79,9 @@ export async function syncsToRedrive(sequelize: Sequelize, { systems, failedCool
               CASE WHEN e.status = 'failed' THEN 'failed' ELSE 'stale' END AS reason, e.updated_at AS since
        FROM external_integrations e JOIN opportunities o ON o.id = e.opportunity_id
        WHERE e.system IN (:systems)
-         AND ((e.status = 'failed' AND e.updated_at < now() - make_interval(secs => :cooldownSeconds))
-           OR (e.status = 'synced' AND o.deleted_at IS NULL AND e.last_synced_at < o.source_updated_at))
+         AND ((e.status = 'failed' AND e.updated_at < now() - make_interval(secs => :cooldownSeconds)
+               AND (e.failure_kind IS DISTINCT FROM 'validation' OR o.source_updated_at > e.updated_at))
+           OR (e.status = 'synced' AND o.deleted_at IS NULL AND e.synced_source_updated_at IS DISTINCT FROM o.source_updated_at))
        UNION ALL
        SELECT o.id::float8, s.system, 'missing', o.updated_at
        FROM opportunities o CROSS JOIN unnest(ARRAY[:systems]::text[]) AS s(system)

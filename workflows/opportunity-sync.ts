@@ -2,7 +2,7 @@
 import { ActivityFailure, ApplicationFailure, condition, continueAsNew, defineSignal, isCancellation, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { databaseActivity, syncActivity } from '../domain/activity-policies';
-import type { IntegrationSystem } from '../domain/integration-systems';
+import type { IntegrationSystem, SyncFailureKind } from '../domain/integration-systems';
 import { SYNC_REQUESTED_SIGNAL, type OpportunitySyncInput, type OpportunitySyncResult, type SyncOutcome, type SyncRequest } from '../domain/opportunity-sync';
 import { SYNC_STATUS } from '../domain/search-attributes';
 import { failureMessage } from './failure-message';
@@ -64,9 +64,12 @@ async function syncOnce(system: IntegrationSystem, opportunityId: number, reques
   }
 }
 
-/** The connector's classification, kept in the failure type (`<system>.<kind>`; see activities/error-casting.ts). */
-function failureKind(error: ActivityFailure): string {
+/**
+ * A failure the system marked final keeps its classification (type `<system>.auth`, else validation: the data or the
+ * setup must change); anything else means the retries ran out (429s, 5xx, timeouts).
+ */
+function failureKind(error: ActivityFailure): SyncFailureKind {
   const cause = error.cause;
-  if (cause instanceof ApplicationFailure && cause.type) return cause.type.split('.').pop()!;
-  return 'retries-exhausted';
+  if (!(cause instanceof ApplicationFailure) || !cause.nonRetryable) return 'retryable';
+  return cause.type?.endsWith('.auth') ? 'auth' : 'validation';
 }

@@ -170,7 +170,8 @@ async function rerun({ deps, current, reason }: Context): Promise<string> {
       return value === undefined ? [] : [{ key, value }];
     }),
     workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-    workflowIdConflictPolicy: 'FAIL',
+    // A run started meanwhile (e.g. by a webhook's signal-with-start) is replaced too.
+    workflowIdConflictPolicy: 'TERMINATE_EXISTING',
   });
   return handle.firstExecutionRunId;
 }

@@ -7,7 +7,7 @@ import { testLogger } from '../support/env';
 
 const serverUrl = new URL(process.env.TEST_DATABASE_URL!);
 const scratchName = `migrations_${randomUUID().replaceAll('-', '')}`;
-const ALL_MIGRATIONS = ['0001-foundation', '0002-webhook-events-and-opportunities'];
+const ALL_MIGRATIONS = ['0001-foundation', '0002-webhook-events-and-opportunities', '0003-sync-link-state'];
 let admin: Sequelize;
 let scratch: Sequelize;
 

@@ -131,6 +131,7 @@ test('a webhook for a new opportunity ends with one record in each system and th
   for (const row of rows) {
     expect(row.payloadHash).toMatch(/^[0-9a-f]{64}$/);
     expect(row.lastSyncedAt).toBeInstanceOf(Date);
+    expect(row.syncedSourceUpdatedAt!.toISOString()).toBe(new Date(opportunity.updated_at).toISOString()); // the version it holds
     // Each link's write is audited by its entity workflow, with the workflow as the actor.
     const audit = await AuditLog.findAll({ where: { entityType: 'external_integration', entityId: `${row.system}:${id}`, action: 'integration.synced' } });
     expect(audit).toHaveLength(1);
@@ -217,7 +218,7 @@ test('a lost answer after the external write is retried without creating a dupli
   expect(mondayItems(id)).toHaveLength(1);
 });
 
-test('a validation error ends failed with the external message, shows in reconciliation, and retry re-drives it once fixed', async () => {
+test('a validation error ends failed with the external message, shows in reconciliation, and retry-failed re-drives it once fixed', async () => {
   const id = newId();
   let rejecting = true;
   salesforce.addValidationRule({ type: 'Opportunity', field: 'Name', message: 'Name must not contain "forbidden"', rejects: (record) => rejecting && String(record.Name).includes('forbidden') });
@@ -229,20 +230,25 @@ test('a validation error ends failed with the external message, shows in reconci
   expect(rows.filter((row) => row.system !== 'salesforce').every((row) => row.status === 'synced')).toBe(true);
   const failureAudit = await AuditLog.findOne({ where: { entityType: 'external_integration', entityId: `salesforce:${id}`, action: 'integration.failed' } });
   expect(failureAudit!.after).toMatchObject({ error: expect.stringContaining('forbidden'), kind: 'validation' });
+  expect(failed.failureKind).toBe('validation');
 
   const staff = await signedIn(app, sequelize, 'integrations');
   const reconciliation = await request(app).get('/api/reconciliation?type=stale-integrations&system=salesforce&limit=200').set('Authorization', staff.auth).expect(200);
   expect(reconciliation.body.staleIntegrations.items).toContainEqual(expect.objectContaining({ opportunityId: id, system: 'salesforce', reason: 'failed' }));
 
-  // Fixed on the Salesforce side; the reconcile workflow (the Schedule's action) re-drives the failed link.
-  rejecting = false;
-  const result = await temporal.workflow.execute<typeof reconcileIntegrations>('reconcileIntegrations', {
+  // The reconcile Schedule does not re-drive a validation failure of unchanged data: it would fail the same way.
+  const reconciled = await temporal.workflow.execute<typeof reconcileIntegrations>('reconcileIntegrations', {
     workflowId: `test-reconcile-${id}`,
     taskQueue: TASK_QUEUE,
     args: [{ failedCooldownMs: 0, limit: 1_000 }],
   });
-  expect(result.failed).toBeGreaterThanOrEqual(1);
-  expect(result.requested).toBe(result.failed + result.stale + result.missing);
+  expect(reconciled.requested).toBe(reconciled.failed + reconciled.stale + reconciled.missing);
+  expect(await AuditLog.count({ where: { entityType: 'external_integration', entityId: `salesforce:${id}`, action: 'integration.failed' } })).toBe(1);
+
+  // Fixed on the Salesforce side, staff re-drive the failed syncs.
+  rejecting = false;
+  const retried = await request(app).post('/api/integrations/retry-failed').set('Authorization', staff.auth).send({ system: 'salesforce' }).expect(202);
+  expect(retried.body.workflowIds).toContain(workflowIds.opportunitySync('salesforce', id));
   await settledLinks(id, (current) => current.every((row) => row.status === 'synced'));
   expect(await salesforceOpportunities(id)).toHaveLength(1);
 }, 120_000);

@@ -505,9 +505,9 @@ describe('reconciliation API', () => {
     await link(s.failed, 'monday', { status: 'failed', lastSyncedAt: new Date(), lastError: 'monday.com answered 500', attempts: 5 });
     await link(s.failed, 'xero', { status: 'failed', lastError: 'Xero answered 401' });
     await link(s.neverSynced, 'monday', { status: 'pending' });
-    await link(s.changed, 'monday', { status: 'synced', externalId: 'item-1', lastSyncedAt: at(changedAt, -3600) });
-    await link(s.fresh, 'monday', { status: 'synced', externalId: 'item-2', lastSyncedAt: at(changedAt, 1800) });
-    await link(s.fresh, 'salesforce', { status: 'synced', lastSyncedAt: at(changedAt, -60) }); // stale, but another system
+    await link(s.changed, 'monday', { status: 'synced', externalId: 'item-1', lastSyncedAt: at(changedAt, -3600), syncedSourceUpdatedAt: at(changedAt, -7200) });
+    await link(s.fresh, 'monday', { status: 'synced', externalId: 'item-2', lastSyncedAt: at(changedAt, 1800), syncedSourceUpdatedAt: changedAt });
+    await link(s.fresh, 'salesforce', { status: 'synced', lastSyncedAt: at(changedAt, -60), syncedSourceUpdatedAt: at(changedAt, -120) }); // stale, but another system
   });
 
   type Item = { opportunityId: number; reason?: string; system?: string };
