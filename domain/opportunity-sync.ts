@@ -18,6 +18,8 @@ export interface OpportunitySyncInput {
   opportunityId: number;
   /** How long the workflow waits for another request before it completes. */
   idleTimeoutMs: number;
+  /** A run continues as new after this many syncs (default 100; earlier when Temporal suggests it). */
+  syncsPerRun?: number;
   /** Carried across continue-as-new: a request arrived that the previous run did not serve yet. */
   pendingRequest?: SyncRequest;
 }

@@ -10,7 +10,7 @@ import { failureMessage } from './failure-message';
 export const syncRequested = defineSignal<[SyncRequest]>(SYNC_REQUESTED_SIGNAL);
 
 /** A run continues as new after this many syncs (or earlier when Temporal suggests it), so its history stays small. */
-export const MAX_SYNCS_PER_RUN = 100;
+const DEFAULT_SYNCS_PER_RUN = 100;
 
 const { recordSyncResult, recordSyncFailure } = proxyActivities<Activities>(databaseActivity);
 const writers: Record<IntegrationSystem, Activities['syncToSystem']> = {
@@ -20,7 +20,7 @@ const writers: Record<IntegrationSystem, Activities['syncToSystem']> = {
 };
 
 export async function opportunitySync(input: OpportunitySyncInput): Promise<OpportunitySyncResult> {
-  const { system, opportunityId, idleTimeoutMs } = input;
+  const { system, opportunityId, idleTimeoutMs, syncsPerRun = DEFAULT_SYNCS_PER_RUN } = input;
   // Requests that arrive while a sync runs collapse into one: the next sync reads the latest snapshot anyway.
   let pending: SyncRequest | undefined = input.pendingRequest;
   setHandler(syncRequested, (request) => {
@@ -37,8 +37,8 @@ export async function opportunitySync(input: OpportunitySyncInput): Promise<Oppo
     lastOutcome = await syncOnce(system, opportunityId, request);
     syncs += 1;
     if (pending === undefined && lastOutcome === 'skipped-unknown-opportunity') break;
-    if (syncs >= MAX_SYNCS_PER_RUN || workflowInfo().continueAsNewSuggested) {
-      await continueAsNew<typeof opportunitySync>({ system, opportunityId, idleTimeoutMs, ...(pending ? { pendingRequest: pending } : {}) });
+    if (syncs >= syncsPerRun || workflowInfo().continueAsNewSuggested) {
+      await continueAsNew<typeof opportunitySync>({ system, opportunityId, idleTimeoutMs, syncsPerRun, ...(pending ? { pendingRequest: pending } : {}) });
     }
   }
   return { system, opportunityId, syncs, lastOutcome };

@@ -15,6 +15,7 @@ import { listen, type RunningServer } from '../../api/server';
 import type { IntegrationSystem } from '../../domain/integration-systems';
 import { INTEGRATION_SYSTEM, OPPORTUNITY_ID, SYNC_STATUS } from '../../domain/search-attributes';
 import { TASK_QUEUE } from '../../domain/task-queues';
+import { SYNC_REQUESTED_SIGNAL } from '../../domain/opportunity-sync';
 import { workflowIds } from '../../domain/workflow-ids';
 import { requestOpportunitySync } from '../../lib/sync-requests';
 import { AuditLog, ExternalIntegration } from '../../models';
@@ -263,6 +264,33 @@ test('an unchanged snapshot is not written again; the link is confirmed current'
   expect(monday.writeCounts()).toEqual(writes);
   const [after] = await links(id);
   expect(after!.lastSyncedAt!.getTime()).toBeGreaterThan(first!.lastSyncedAt!.getTime());
+});
+
+test('a sync workflow continues as new after its syncs per run, and the next run serves the following requests', async () => {
+  const id = newId();
+  await sendUpdate(id);
+  await settledLinks(id);
+  const workflowId = workflowIds.opportunitySync('monday', id);
+  await eventually(async () => ((await temporal.workflow.getHandle(workflowId).describe()).status.name === 'COMPLETED' ? true : undefined), { what: 'the idle sync run to complete' });
+
+  const verified = () => AuditLog.count({ where: { entityType: 'external_integration', entityId: `monday:${id}`, action: 'integration.verified' } });
+  const ask = () =>
+    temporal.workflow.signalWithStart('opportunitySync', {
+      workflowId,
+      taskQueue: TASK_QUEUE,
+      args: [{ system: 'monday', opportunityId: id, idleTimeoutMs: 10_000, syncsPerRun: 2 }],
+      signal: SYNC_REQUESTED_SIGNAL,
+      signalArgs: [{ reason: 'manual', requestedBy: 'test' }],
+    });
+  const first = await ask();
+  for (let served = 1; served <= 3; served += 1) {
+    if (served > 1) await ask();
+    await eventually(async () => ((await verified()) === served ? true : undefined), { what: `sync ${served} to be served` });
+  }
+  expect((await temporal.workflow.getHandle(workflowId, first.signaledRunId).describe()).status.name).toBe('CONTINUED_AS_NEW');
+  const latest = temporal.workflow.getHandle(workflowId);
+  expect((await latest.describe()).runId).not.toBe(first.signaledRunId);
+  await latest.terminate('test finished');
 });
 
 test('webhook histories recorded before the sync engine existed replay against the current workflow code (patched)', async () => {
