@@ -1,0 +1,120 @@
+// `npm run bench:ingest`: webhook intake throughput and latency against the same-run ceiling of single-row commits (issue 5, benchmark 1).
+import { QueryTypes } from 'sequelize';
+import { CEILING_USER_AGENT, ceilingRunner } from './support/ceiling';
+import { startLoadGenerator, type LoadGenerator } from './support/load-generator';
+import { parseIngestBenchOptions, USAGE, type IngestBenchOptions } from './support/options';
+import { formatReport, GOALS, machineInfo, writeResult, type IngestBenchResult, type MaxRatePhase } from './support/report';
+import { measureResources } from './support/resources';
+import { startIngestStack, type IngestStack } from './support/stack';
+import type { CurrentRmsOpportunity } from '../test/fakes/current-rms';
+import { CURRENT_RMS_USER_AGENT, sampleOpportunities } from './support/webhook-bodies';
+
+// Disjoint action-id ranges of equal width: API and ceiling bodies never dedupe and have the same size.
+const API_FIRST_ACTION_ID = 1_000_000_000_000;
+const CEILING_FIRST_ACTION_ID = 2_000_000_000_000;
+const SAMPLE_OPPORTUNITIES = 500;
+
+const progress = (message: string) => console.error(`[bench:ingest] ${message}`);
+
+async function countRows(stack: IngestStack, userAgent: string): Promise<number> {
+  const [row] = await stack.sequelize.query<{ count: string }>(`SELECT count(*) AS count FROM events WHERE headers->>'user-agent' = :userAgent`, {
+    type: QueryTypes.SELECT,
+    replacements: { userAgent },
+  });
+  return Number(row!.count);
+}
+
+interface BenchmarkRun {
+  stack: IngestStack;
+  load: LoadGenerator;
+  opportunities: CurrentRmsOpportunity[];
+  options: IngestBenchOptions;
+  startedAt: string;
+  machine: IngestBenchResult['machine'];
+}
+
+async function benchmark({ stack, load, opportunities, options, startedAt, machine }: BenchmarkRun): Promise<IngestBenchResult> {
+  const ceiling = ceilingRunner(stack.databaseUrl, opportunities, CEILING_FIRST_ACTION_ID);
+
+  progress(`warming up (${options.warmupMs} ms each: API, then ceiling)`);
+  let acceptedByApi = (await load.run({ kind: 'closed', concurrency: 8, durationMs: options.warmupMs })).result.accepted;
+  let ceilingInserted = (await ceiling.measure(8, options.warmupMs)).inserted;
+
+  const maxRate: MaxRatePhase[] = [];
+  for (const concurrency of options.concurrencies) {
+    progress(`${concurrency} connection(s): ceiling, then ingest, ${options.phaseMs / 1000} s each`);
+    const ceilingDone = measureResources();
+    const ceilingResult = await ceiling.measure(concurrency, options.phaseMs);
+    const ceilingResources = ceilingDone();
+    const ingestDone = measureResources();
+    const ingest = await load.run({ kind: 'closed', concurrency, durationMs: options.phaseMs });
+    const ingestResources = ingestDone();
+    acceptedByApi += ingest.result.accepted;
+    ceilingInserted += ceilingResult.inserted;
+    maxRate.push({
+      concurrency,
+      ingest: ingest.result,
+      ingestResources,
+      loadGeneratorCores: ingest.cpuSeconds / ingest.result.elapsedSeconds,
+      ceiling: ceilingResult,
+      ceilingResources,
+      ratio: ingest.result.acceptedPerSecond / ceilingResult.insertsPerSecond,
+    });
+  }
+
+  progress(`open loop: ${options.fixedRate}/s for ${options.fixedRateMs / 1000} s`);
+  const fixedDone = measureResources();
+  const fixed = await load.run({ kind: 'open', ratePerSecond: options.fixedRate, durationMs: options.fixedRateMs, maxSockets: options.fixedRateMaxSockets });
+  const fixedResources = fixedDone();
+  acceptedByApi += fixed.result.accepted;
+
+  const [apiRows, ceilingRows] = [await countRows(stack, CURRENT_RMS_USER_AGENT), await countRows(stack, CEILING_USER_AGENT)];
+  return {
+    startedAt,
+    machine,
+    postgres: { durability: options.fastUnsafeDurability ? 'fast, unsafe (test settings)' : 'production defaults', settings: stack.settings },
+    api: { sequelizePoolMax: stack.apiPoolMax, requestLogLevel: options.apiLogLevel },
+    options,
+    maxRate,
+    fixedRate: { targetRate: options.fixedRate, result: fixed.result, resources: fixedResources, loadGeneratorCores: fixed.cpuSeconds / fixed.result.elapsedSeconds },
+    rows: { acceptedByApi, apiRows, ceilingInserted, ceilingRows, ok: apiRows === acceptedByApi && ceilingRows === ceilingInserted },
+    goals: {
+      minRatio: GOALS.minRatio,
+      ratioMet: maxRate.every((phase) => phase.ratio >= GOALS.minRatio),
+      maxP99MsAtFixedRate: GOALS.maxP99MsAtFixedRate,
+      fixedRateP99Met: fixed.result.latencyMs.p99 <= GOALS.maxP99MsAtFixedRate,
+      fixedRateAchieved: fixed.result.accepted === fixed.result.requests && fixed.result.acceptedPerSecond >= 0.98 * options.fixedRate,
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const options = parseIngestBenchOptions(process.argv.slice(2), process.env);
+  if (options === 'help') return console.log(USAGE);
+  const startedAt = new Date().toISOString();
+  const machine = machineInfo();
+
+  progress(`starting embedded PostgreSQL (${options.fastUnsafeDurability ? 'fast, unsafe durability' : 'production durability: fsync on, synchronous commit'}) and the API`);
+  const stack = await startIngestStack(options);
+  let load: LoadGenerator | undefined;
+  // PostgreSQL runs in its own session, so Ctrl-C does not reach it: stop it ourselves.
+  const interrupted = () => void Promise.allSettled([load?.stop(), stack.stop()]).then(() => process.exit(130));
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  try {
+    const opportunities = await sampleOpportunities(SAMPLE_OPPORTUNITIES);
+    load = await startLoadGenerator({ webhookUrl: stack.webhookUrl, opportunities, firstActionId: API_FIRST_ACTION_ID });
+    const result = await benchmark({ stack, load, opportunities, options, startedAt, machine });
+    console.log(`\n${formatReport(result)}`);
+    console.log(`\nJSON: ${writeResult(result)}`);
+    if (!result.rows.ok) process.exitCode = 1;
+  } finally {
+    await load?.stop();
+    await stack.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exit(1);
+});
