@@ -67,7 +67,7 @@ export function createApp({ config, sequelize, temporal, logger, version }: AppD
   for (const route of webhookRoutes(sequelize, config)) route.register(webhookRouter, registry, authenticate);
   app.use(webhookRouter);
 
-  app.use(express.json({ limit: '1mb' }));
+  app.use(express.json({ limit: '1mb', inflate: false })); // compressed request bodies: 415
   const router = express.Router();
   for (const route of [
     ...healthRoutes(sequelize, temporal, version),

@@ -18,8 +18,8 @@ function loginRateLimit(): RequestHandler {
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     keyGenerator: (req) => {
-      const email = typeof req.body === 'object' && req.body && 'email' in req.body ? String((req.body as { email: unknown }).email).toLowerCase() : '';
-      return `${ipKeyGenerator(req.ip ?? '')}|${email}`;
+      const email = (req.body as { email?: unknown } | undefined)?.email;
+      return `${ipKeyGenerator(req.ip ?? '')}|${typeof email === 'string' ? email.toLowerCase() : ''}`;
     },
     handler: (_req, _res, next) => next(new AppError(429, 'too_many_requests', 'Too many login attempts; retry later')),
   });

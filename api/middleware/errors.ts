@@ -28,7 +28,8 @@ export function toAppError(error: unknown): AppError {
   // Pool timeouts and refused connections: the database is down, which a client can wait out.
   if (error instanceof ConnectionError) return new AppError(503, 'database_unavailable', 'The database is unavailable; retry shortly');
   if (isTemporalUnavailable(error)) return new AppError(503, 'temporal_unavailable', 'Temporal is unavailable; retry shortly');
-  if (libraryError?.expose && libraryError.status && libraryError.status < 500) {
+  // The router's URIError for a path parameter with broken %-encoding carries status 400 but no `expose`.
+  if ((libraryError?.expose || error instanceof URIError) && libraryError.status && libraryError.status < 500) {
     return new AppError(libraryError.status, 'bad_request', libraryError.message);
   }
   return new AppError(500, 'internal_error', 'Internal server error');

@@ -29,6 +29,7 @@ export function requireWebhookToken(expected: string): RequestHandler {
 /** Parses JSON up to the limit and keeps the exact raw bytes for storage and signature checks. */
 export const parseWebhookBody: RequestHandler = express.json({
   limit: WEBHOOK_BODY_LIMIT,
+  inflate: false, // stored verbatim: a compressed delivery is refused (415), not silently decoded
   verify: (req, _res, buffer) => {
     (req as RequestWithRawBody).rawBody = buffer;
   },

@@ -103,6 +103,24 @@ describe('error envelope', () => {
     const res = await request(app).post('/api/auth/login').set('Content-Type', 'text/plain').send('email=a').expect(415);
     expectErrorEnvelope(res.body, 'unsupported_media_type');
   });
+
+  // Found by the bad-input fuzz test (bad-input-fuzz.test.ts); each was a 500 or a silently accepted body.
+  test('a path parameter with broken %-encoding → 400 JSON', async () => {
+    const { access } = await loginAs('admin');
+    const res = await request(app).post('/api/admin/workflows/%zz/cancel').set('Authorization', `Bearer ${access}`).send({ reason: 'x' }).expect(400);
+    expectErrorEnvelope(res.body, 'bad_request');
+  });
+
+  test('a login email that is not a string → 400, not a crash in the rate limiter', async () => {
+    const res = await request(app).post('/api/auth/login').send({ email: { toString: 0 }, password: 'x' }).expect(400);
+    expectErrorEnvelope(res.body, 'validation_failed');
+  });
+
+  test('a compressed request body → 415 JSON (never decoded into an empty object)', async () => {
+    const { access } = await loginAs('admin');
+    const res = await request(app).post('/api/auth/logout').set('Authorization', `Bearer ${access}`).set('Content-Type', 'application/json').set('Content-Encoding', 'br').send('9007199254740992').expect(415);
+    expectErrorEnvelope(res.body, 'unsupported_encoding');
+  });
 });
 
 describe('authentication', () => {
