@@ -9,9 +9,9 @@ import { linkedRecords, linkKeys } from './linked-records';
 import type { WorkflowDetail } from './schemas';
 import { workflowCall } from './temporal-errors';
 import { workflowSummary } from './visibility';
+import { iso } from '../serialize';
 
 const RECENT_EVENTS = 20;
-const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
 /** The newest run of the workflow id; 404 when Temporal knows no such workflow. */
 export function describeLatestRun(temporal: Client, workflowId: string): Promise<WorkflowExecutionDescription> {

@@ -6,6 +6,7 @@ import { workflowIds } from '../../domain/workflow-ids';
 import { ExternalIntegration, Opportunity, WebhookEvent, WorkflowInstance } from '../../models';
 import { eventSummary } from '../events/routes';
 import type { WorkflowDetail } from './schemas';
+import { iso, linkSummary } from '../serialize';
 
 const WEBHOOK_WORKFLOW = /^webhook-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:-replay-([1-9]\d{0,8}))?$/;
 const SYNC_WORKFLOW = /^sync-([a-z]+)-([1-9]\d{0,14})$/;
@@ -39,7 +40,6 @@ export function linkKeys(workflowId: string, searchAttributes: Record<string, st
   };
 }
 
-const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
 export async function linkedRecords(workflowId: string, keys: LinkKeys): Promise<z.infer<typeof WorkflowDetail>['linked']> {
   const event = keys.eventId ? await WebhookEvent.findByPk(keys.eventId, { attributes: { exclude: ['payload', 'rawBody', 'headers', 'statusHistory'] } }) : null;
@@ -62,16 +62,7 @@ export async function linkedRecords(workflowId: string, keys: LinkKeys): Promise
           deletedAt: iso(opportunity.deletedAt),
         }
       : null,
-    integrations: integrations.map((link) => ({
-      system: link.system,
-      uid: link.uid,
-      externalId: link.externalId,
-      status: link.status,
-      lastSyncedAt: iso(link.lastSyncedAt),
-      lastError: link.lastError,
-      attempts: link.attempts,
-      updatedAt: link.updatedAt.toISOString(),
-    })),
+    integrations: integrations.map(linkSummary),
     progress: runs.map((run) => ({ runId: run.runId, status: run.status, currentStep: run.currentStep, error: run.error, startedAt: run.startedAt.toISOString(), completedAt: iso(run.completedAt) })),
   };
 }

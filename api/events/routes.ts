@@ -12,6 +12,7 @@ import { userActor } from '../request-actor';
 import { defineRoute, type Route } from '../route';
 import { replayEvent, replayMatching } from './replay';
 import { BulkReplayStarted, EventDetail, EventIdParams, EventPage, type EventSummary, ListEventsQuery, ReplayRequest, ReplayStarted } from './schemas';
+import { iso } from '../serialize';
 
 const STAFF = ['admin', 'integrations'] as const;
 /** received_at to the microsecond (a JS Date keeps only milliseconds), so paging never skips same-millisecond events. */
@@ -22,7 +23,6 @@ const isRealInstant = (value: string) => {
 const EventCursor = z.tuple([z.string().regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/).refine(isRealInstant), z.uuid()]);
 const exactReceivedAt = literal(`to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`);
 
-const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
 export function eventSummary(event: WebhookEvent): z.infer<typeof EventSummary> {
   return {

@@ -9,8 +9,8 @@ import { temporalUiWorkflowUrl } from '../../lib/temporal';
 import { ExternalIntegration, Opportunity } from '../../models';
 import { decodeCursor, toPage } from '../pagination';
 import type { IntegrationLink, ListIntegrationsQuery, OpportunityIntegration, OpportunityIntegrations } from './schemas';
+import { iso, linkSummary } from '../serialize';
 
-const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
 /** updated_at to the microsecond (a JS Date keeps only milliseconds), so paging never skips links changed in the same millisecond. */
 const exactUpdatedAt = literal(`to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`);
@@ -28,14 +28,7 @@ const syncWorkflow = (config: Config, system: IntegrationSystem, opportunityId: 
 function linkJson(config: Config, link: ExternalIntegration): z.infer<typeof IntegrationLink> {
   return {
     opportunityId: link.opportunityId,
-    system: link.system,
-    uid: link.uid,
-    externalId: link.externalId,
-    status: link.status,
-    lastSyncedAt: iso(link.lastSyncedAt),
-    lastError: link.lastError,
-    attempts: link.attempts,
-    updatedAt: link.updatedAt.toISOString(),
+    ...linkSummary(link),
     ...syncWorkflow(config, link.system, link.opportunityId),
   };
 }

@@ -7,10 +7,10 @@ import { eventSummary } from '../events/routes';
 import { decodeCursor, toPage } from '../pagination';
 import { defineRoute, type Route } from '../route';
 import { ListOpportunitiesQuery, OpportunityDetail, OpportunityIdParams, OpportunityPage, type OpportunitySchema } from './schemas';
+import { iso, linkSummary } from '../serialize';
 
 const STAFF = ['admin', 'integrations'] as const;
 const RECENT_EVENTS = 20;
-const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
 function opportunityJson(row: Opportunity, augmentation: AugmentedOpportunity | null | undefined): z.infer<typeof OpportunitySchema> {
   return {
@@ -106,16 +106,7 @@ export function opportunityRoutes(): Route[] {
                 computedAt: augmentation.computedAt.toISOString(),
               }
             : null,
-          integrations: integrationsOf(row).map((link) => ({
-            system: link.system,
-            uid: link.uid,
-            externalId: link.externalId,
-            status: link.status,
-            lastSyncedAt: iso(link.lastSyncedAt),
-            lastError: link.lastError,
-            attempts: link.attempts,
-            updatedAt: link.updatedAt.toISOString(),
-          })),
+          integrations: integrationsOf(row).map(linkSummary),
           recentEvents: events.map(eventSummary),
         });
       },
