@@ -241,7 +241,7 @@ test('a validation error ends failed with the external message, shows in reconci
   const reconciled = await temporal.workflow.execute<typeof reconcileIntegrations>('reconcileIntegrations', {
     workflowId: `test-reconcile-${id}`,
     taskQueue: TASK_QUEUE,
-    args: [{ failedCooldownMs: 0, limit: 1_000 }],
+    args: [{ failedCooldownMs: 0, limit: 50 }], // bounded: other suites' opportunities share this database
   });
   expect(reconciled.requested).toBe(reconciled.failed + reconciled.stale + reconciled.missing);
   expect(await AuditLog.count({ where: { entityType: 'external_integration', entityId: `salesforce:${id}`, action: 'integration.failed' } })).toBe(1);
