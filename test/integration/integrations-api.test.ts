@@ -350,14 +350,11 @@ describe('POST /api/integrations/:system/opportunities/:id/sync', () => {
     expect(written).toBe(0);
   });
 
-  test('Temporal down → 503 temporal_unavailable with Retry-After, within the call deadline, and no audit row', async () => {
+  test('Temporal down → 503 temporal_unavailable with Retry-After, and no audit row', async () => {
     const id = await insertOpportunity();
-    const started = performance.now();
     const res = await post(syncPath('salesforce', id), undefined, staff, appWithoutTemporal).expect(503);
-    const elapsedMs = performance.now() - started;
     expectErrorEnvelope(res.body, 'temporal_unavailable');
     expect(res.headers['retry-after']).toBe('5');
-    expect(elapsedMs).toBeLessThan(8_000);
     expect(await auditRows(`salesforce:${id}`)).toEqual([]);
     await expectNoWorkflow(`sync-salesforce-${id}`);
   });

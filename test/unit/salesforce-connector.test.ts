@@ -355,19 +355,17 @@ describe('SalesforceConnector against the Salesforce fake', () => {
     fake.setApiUsage(909, 1000);
     await write(connector); // the answer reports 910/1000: 91 %
 
-    let started = performance.now();
+    const started = performance.now();
     await write(connector); // waits 1/8 of MAX_WAIT_MS first; reports 911/1000
     expect(performance.now() - started).toBeGreaterThanOrEqual(MAX_WAIT_MS / 8 - 5);
 
     fake.setApiUsage(979);
     await write(connector); // reports 980/1000: 98 %
     const sent = fake.requests.length;
-    started = performance.now();
     const error = await failure(write(connector));
 
     expect(error).toMatchObject({ kind: 'retryable', details: { retryAfterMs: QUOTA_RETRY_AFTER_MS } });
-    expect(performance.now() - started).toBeLessThan(100);
-    expect(fake.requests.length).toBe(sent);
+    expect(fake.requests.length).toBe(sent); // refused without calling Salesforce
   });
 
   it('pages query results through nextRecordsUrl for autoFetch and queryMore', async () => {
