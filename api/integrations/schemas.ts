@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { INTEGRATION_STATUSES, INTEGRATION_SYSTEMS } from '../../domain/integration-systems';
 import { OpportunityIdParams } from '../opportunities/schemas';
 import { pageOf, pageQuery } from '../pagination';
+import { IntegrationSchema } from '../opportunities/schemas';
 
 /** At most this many failed links are re-driven per retry-failed call; `nextCursor` continues after them. */
 export const MAX_RETRY_FAILED = 1000;
@@ -12,20 +13,8 @@ const syncWorkflow = {
   temporalUiUrl: z.url().describe('Every run of that workflow in the Temporal UI'),
 };
 
-export const IntegrationLink = z
-  .object({
-    opportunityId: z.number(),
-    system: z.enum(INTEGRATION_SYSTEMS),
-    uid: z.string(),
-    externalId: z.string().nullable(),
-    status: z.enum(INTEGRATION_STATUSES),
-    lastSyncedAt: z.iso.datetime().nullable(),
-    lastError: z.string().nullable(),
-    attempts: z.number().int(),
-    updatedAt: z.iso.datetime(),
-    ...syncWorkflow,
-  })
-  .meta({ id: 'IntegrationLink' });
+/** The opportunity's link as its detail shows it, with the opportunity and its sync workflow. */
+export const IntegrationLink = IntegrationSchema.extend({ opportunityId: z.number(), ...syncWorkflow }).meta({ id: 'IntegrationLink' });
 
 export const IntegrationLinkPage = pageOf(IntegrationLink, 'IntegrationLinkPage');
 

@@ -1,10 +1,10 @@
 // In-process HTTP fake of the Current RMS REST API (opportunities, webhooks), with fault injection and /__sandbox/ demo controls.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { OPPORTUNITY_STATES, OPPORTUNITY_STATUSES } from '../../domain/opportunity';
 import type { CurrentRmsApiSettings } from '../../lib/config';
 import { deliverWebhook, webhookAction } from './current-rms-driver';
+import { closeServer, listenLocally } from './http-server';
 
 /** An opportunity as Current RMS sends it (snake_case; money as decimal strings with 2 decimals). */
 export interface CurrentRmsOpportunity {
@@ -120,14 +120,8 @@ export class FakeCurrentRms {
   ) {}
 
   static async start(options: FakeCurrentRmsOptions = {}): Promise<FakeCurrentRms> {
-    const host = options.host ?? '127.0.0.1';
-    const server = createServer();
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, host, resolve);
-    });
-    const { port } = server.address() as AddressInfo;
-    const fake = new FakeCurrentRms(server, `http://${host}:${port}${API_PREFIX}`, options.subdomain ?? 'sandbox', options.apiToken ?? 'sandbox-api-token');
+    const { server, origin } = await listenLocally(options.port, options.host);
+    const fake = new FakeCurrentRms(server, `${origin}${API_PREFIX}`, options.subdomain ?? 'sandbox', options.apiToken ?? 'sandbox-api-token');
     server.on('request', (req: IncomingMessage, res: ServerResponse) => void fake.handle(req, res));
     return fake;
   }
@@ -216,9 +210,7 @@ export class FakeCurrentRms {
 
   async stop(): Promise<void> {
     this.stopping.abort();
-    const closed = new Promise<void>((resolve, reject) => this.server.close((error) => (error ? reject(error) : resolve())));
-    this.server.closeAllConnections();
-    await closed;
+    await closeServer(this.server);
   }
 
   /** A strictly increasing ISO timestamp: never equal to the previous one, even within the same millisecond. */

@@ -1,6 +1,5 @@
 // HTTP fake of the monday.com GraphQL API (POST /v2) over one in-memory board: auth and version checks, complexity budget, injected faults, /__sandbox/ controls.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execute, GraphQLError, Kind, type OperationDefinitionNode, parse, validate, type DocumentNode } from 'graphql';
 import { MONDAY_COLUMNS } from '../../domain/sync-payloads/monday';
@@ -13,6 +12,7 @@ import { HttpError, readJson } from './monday/http';
 import * as replies from './monday/replies';
 import { sandboxRoute } from './monday/sandbox-routes';
 import { MONDAY_SCHEMA } from './monday/schema';
+import { closeServer, listenLocally } from './http-server';
 
 export type { FakeMondayItem } from './monday/board';
 export type { FakeMondayFault, FakeMondayFaultKind, FailureRate } from './monday/faults';
@@ -88,16 +88,10 @@ export class FakeMonday {
   }
 
   static async start(options: FakeMondayOptions = {}): Promise<FakeMonday> {
-    const host = options.host ?? '127.0.0.1';
-    const server = createServer();
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, host, resolve);
-    });
-    const { port } = server.address() as AddressInfo;
+    const { server, origin } = await listenLocally(options.port, options.host);
     const fake = new FakeMonday(
       server,
-      `http://${host}:${port}${API_PATH}`,
+      `${origin}${API_PATH}`,
       options.apiToken ?? 'sandbox-monday-token',
       options.accountId ?? 24_000_001,
       options.uidColumnId ?? SANDBOX_UID_COLUMN_ID,
@@ -181,9 +175,7 @@ export class FakeMonday {
 
   async stop(): Promise<void> {
     this.stopping.abort();
-    const closed = new Promise<void>((resolve, reject) => this.server.close((error) => (error ? reject(error) : resolve())));
-    this.server.closeAllConnections();
-    await closed;
+    await closeServer(this.server);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,13 +1,13 @@
 // In-process HTTP fake of a Salesforce org: OAuth token endpoint, REST sObjects, collections and SOQL, with API quota, faults and /__sandbox/ controls.
 import { createPublicKey } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SalesforceSettings } from '../../lib/config';
 import { checkGrant, type ConnectedApp, newAccessToken, tokenSignature } from './salesforce/oauth';
 import { describe, opportunitySchema, type SaveError } from './salesforce/schema';
 import { parseSoql, runSoql, SoqlError } from './salesforce/soql';
 import { RecordStore, type SaveOutcome, type SObjectRecord, type UpsertOutcome, type ValidationRule, type WriteCounts } from './salesforce/store';
+import { closeServer, listenLocally } from './http-server';
 
 export type { SObjectRecord, ValidationRule, WriteCounts };
 
@@ -159,13 +159,8 @@ export class FakeSalesforce {
   }
 
   static async start(options: FakeSalesforceOptions = {}): Promise<FakeSalesforce> {
-    const host = options.host ?? '127.0.0.1';
-    const server = createServer();
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, host, resolve);
-    });
-    const baseUrl = `http://${host}:${(server.address() as AddressInfo).port}`;
+    const { server, origin } = await listenLocally(options.port, options.host);
+    const baseUrl = origin;
     const app: ConnectedApp = {
       clientId: options.clientId ?? 'sandbox-client-id',
       clientSecret: options.clientSecret ?? 'sandbox-client-secret',
@@ -271,9 +266,7 @@ export class FakeSalesforce {
 
   async stop(): Promise<void> {
     this.stopping.abort();
-    const closed = new Promise<void>((resolve, reject) => this.server.close((error) => (error ? reject(error) : resolve())));
-    this.server.closeAllConnections();
-    await closed;
+    await closeServer(this.server);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

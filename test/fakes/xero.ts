@@ -1,13 +1,13 @@
 // HTTP fake of Xero (token endpoint, Accounting API contacts/quotes/invoices) with limits, idempotency, faults and /__sandbox/ controls.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { XeroSettings } from '../../lib/config';
 import { IdempotencyCache } from './xero/idempotency';
 import { type FakeXeroContact, type FakeXeroInvoice, type FakeXeroQuote, FakeXeroOrganisation, QueryParseError, type RecordKind, type SaveOutcome, type WriteCounts } from './xero/organisation';
 import { type FakeXeroLimits, TenantRateLimits } from './xero/rate-limits';
 import { envelope, invalidJson, notFound, problem, type Reply, validationException } from './xero/wire';
+import { closeServer, listenLocally } from './http-server';
 
 export type { FakeXeroContact, FakeXeroInvoice, FakeXeroQuote, FakeXeroLimits, WriteCounts };
 
@@ -111,14 +111,8 @@ export class FakeXero {
   }
 
   static async start(options: FakeXeroOptions = {}): Promise<FakeXero> {
-    const host = options.host ?? '127.0.0.1';
-    const server = createServer();
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, host, resolve);
-    });
-    const { port } = server.address() as AddressInfo;
-    const fake = new FakeXero(server, `http://${host}:${port}`, options.clientId ?? 'sandbox-client-id', options.clientSecret ?? 'sandbox-client-secret', options.tenantId ?? randomUUID(), options);
+    const { server, origin } = await listenLocally(options.port, options.host);
+    const fake = new FakeXero(server, `${origin}`, options.clientId ?? 'sandbox-client-id', options.clientSecret ?? 'sandbox-client-secret', options.tenantId ?? randomUUID(), options);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => void fake.handle(req, res));
     return fake;
   }
@@ -210,9 +204,7 @@ export class FakeXero {
 
   async stop(): Promise<void> {
     this.latencyWaits.abort();
-    const closed = new Promise<void>((resolve, reject) => this.server.close((error) => (error ? reject(error) : resolve())));
-    this.server.closeAllConnections();
-    await closed;
+    await closeServer(this.server);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
