@@ -57,15 +57,17 @@ export function createApp({ config, sequelize, temporal, logger, version }: AppD
     }),
   );
   app.use(metrics.recordHttp);
-  app.use(helmet());
-  app.use(cors({ origin: config.CORS_ORIGINS.length > 0 ? config.CORS_ORIGINS : false }));
 
   const registry = createOpenApiRegistry();
   const authenticate = createAuthenticate(config.JWT_SECRET);
-  // Webhooks check their URL token before reading the body, and keep the raw bytes: they parse it themselves.
+  // Webhooks check their URL token before reading the body, and keep the raw bytes: they parse it themselves. They come
+  // from servers, not browsers, so the hot path skips the browser-facing headers (helmet, CORS) the routes below get.
   const webhookRouter = express.Router();
   for (const route of webhookRoutes(sequelize, config)) route.register(webhookRouter, registry, authenticate);
   app.use(webhookRouter);
+
+  app.use(helmet());
+  app.use(cors({ origin: config.CORS_ORIGINS.length > 0 ? config.CORS_ORIGINS : false }));
 
   app.use(express.json({ limit: '1mb', inflate: false })); // compressed request bodies: 415
   const router = express.Router();

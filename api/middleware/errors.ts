@@ -1,6 +1,6 @@
 // The one error envelope: every 4xx/5xx leaves as {"error": {"code", "message", "details"}}, never a stack.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { ConnectionError } from 'sequelize';
+import { isDatabaseUnavailable } from '../../lib/db';
 import { AppError } from '../../lib/errors';
 import { isTemporalUnavailable } from '../temporal-calls';
 
@@ -25,8 +25,7 @@ export function toAppError(error: unknown): AppError {
   const libraryError = error as HttpLibraryError;
   const known = libraryError?.type ? LIBRARY_ERRORS[libraryError.type] : undefined;
   if (known) return new AppError(known.status, known.code, known.message);
-  // Pool timeouts and refused connections: the database is down, which a client can wait out.
-  if (error instanceof ConnectionError) return new AppError(503, 'database_unavailable', 'The database is unavailable; retry shortly');
+  if (isDatabaseUnavailable(error)) return new AppError(503, 'database_unavailable', 'The database is unavailable; retry shortly');
   if (isTemporalUnavailable(error)) return new AppError(503, 'temporal_unavailable', 'Temporal is unavailable; retry shortly');
   // The router's URIError for a path parameter with broken %-encoding carries status 400 but no `expose`.
   if ((libraryError?.expose || error instanceof URIError) && libraryError.status && libraryError.status < 500) {

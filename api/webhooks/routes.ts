@@ -3,10 +3,12 @@ import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
 import type { Config } from '../../lib/config';
 import { defineRoute, type Route } from '../route';
-import { parseWebhookBody, requireSignature, requireWebhookToken, storeWebhookEvent } from './intake';
+import { createWebhookEventStore } from './event-store';
+import { parseWebhookBody, requireSignature, requireWebhookToken } from './intake';
 import { CurrentRmsWebhook, WebhookAccepted } from './schemas';
 
 export function webhookRoutes(sequelize: Sequelize, config: Config): Route[] {
+  const events = createWebhookEventStore(sequelize);
   return [
     defineRoute(
       {
@@ -27,7 +29,7 @@ export function webhookRoutes(sequelize: Sequelize, config: Config): Route[] {
         before: [requireWebhookToken(config.CURRENT_RMS_WEBHOOK_TOKEN), parseWebhookBody, requireSignature(config.CURRENT_RMS_WEBHOOK_HMAC_SECRET)],
       },
       async ({ body, req, res }) => {
-        const stored = await storeWebhookEvent(sequelize, req, body);
+        const stored = await events.store(req, body);
         res.status(stored.duplicate ? 200 : 202).json({ eventId: stored.eventId, status: stored.status, ...(stored.duplicate ? { duplicate: true } : {}) });
       },
     ),

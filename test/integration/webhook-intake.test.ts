@@ -2,11 +2,14 @@
 import { createHmac, randomInt } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Express } from 'express';
-import type { Sequelize } from 'sequelize';
+import { Sequelize } from 'sequelize';
 import request from 'supertest';
+import pg from 'pg';
 import pino from 'pino';
 import { createApp } from '../../api/app';
 import { CURRENT_RMS_SOURCE } from '../../domain/webhook-events';
+import { isDatabaseUnavailable } from '../../lib/db';
+import { freePort } from '../../lib/local-stack/ports';
 import { WebhookEvent } from '../../models';
 import { relayOnce } from '../../workers/outbox-relay';
 import { webhookAction } from '../fakes/current-rms-driver';
@@ -168,4 +171,58 @@ test('several relays at once hand every received event to Temporal exactly once'
     const description = await temporal.workflow.getHandle(event.workflowId!).describe();
     expect(description.runId).toBe(event.runId);
   }
+});
+
+describe('database outages are a 503 the sender can retry, never a 500', () => {
+  // A plain Sequelize: createSequelize would rebind the shared models to this unreachable server.
+  const unreachableDatabase = async () => new Sequelize(`postgres://platform:secret@127.0.0.1:${await freePort()}/platform`, { logging: false });
+
+  test('PostgreSQL unreachable → 503 database_unavailable with Retry-After', async () => {
+    const unreachable = await unreachableDatabase();
+    try {
+      const offline = createApp({ config: testConfig({ CURRENT_RMS_WEBHOOK_TOKEN: TOKEN }), sequelize: unreachable, temporal, logger: testLogger, version: 'test' });
+      const res = await request(offline).post(url).send(webhookAction(opportunity(), 'update')).expect(503);
+      expectErrorEnvelope(res.body, 'database_unavailable');
+      expect(res.headers['retry-after']).toBe('5');
+    } finally {
+      await unreachable.close();
+    }
+  });
+
+  test('real outage errors are recognised (refused, server shutdown, connection lost); a data error is not', async () => {
+    const unreachable = await unreachableDatabase();
+    const refused = await unreachable.query('SELECT 1').catch((error: unknown) => error);
+    await unreachable.close();
+    const client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+    client.on('error', () => undefined); // the terminated session also emits the error on the client
+    await client.connect();
+    const shutdown = await client.query('SELECT pg_terminate_backend(pg_backend_pid())').catch((error: unknown) => error);
+    const lost = await client.query('SELECT 1').catch((error: unknown) => error);
+    await client.end().catch(() => undefined);
+    const dataError = await sequelize.query(`SELECT 'x'::int`).catch((error: unknown) => error);
+
+    expect(shutdown).toMatchObject({ code: '57P01' });
+    for (const outage of [refused, shutdown, lost]) expect(isDatabaseUnavailable(outage)).toBe(true);
+    expect(dataError).toBeInstanceOf(Error);
+    expect(isDatabaseUnavailable(dataError)).toBe(false);
+  });
+});
+
+test('deliveries arriving together are group-committed: each gets its own answer, and a body jsonb refuses fails alone', async () => {
+  const before = await eventCount();
+  const good = Array.from({ length: 40 }, () => JSON.stringify(webhookAction(opportunity(), 'update')));
+  const bad = '{"action": {"id": 95, "subject_id": 1, "subject_type": "Opportunity", "action_type": "update", "name": "a\\u0000b"}}';
+  const repeated = good[0]!;
+  const responses = await Promise.all([...good, bad, repeated].map((raw) => request(app).post(url).set('Content-Type', 'application/json').send(raw)));
+
+  const goodAnswers = responses.slice(0, 40);
+  expect(goodAnswers.map((res) => res.status)).toEqual(Array(40).fill(202));
+  expect(new Set(goodAnswers.map((res) => res.body.eventId as string)).size).toBe(40);
+  expectErrorEnvelope(responses[40]!.body, 'bad_request');
+  expect(responses[40]!.status).toBe(400);
+  expect(responses[41]!.status).toBe(200);
+  expect(responses[41]!.body).toEqual({ eventId: goodAnswers[0]!.body.eventId, status: 'received', duplicate: true });
+  expect(await eventCount()).toBe(before + 40);
+  const stored = await WebhookEvent.findAll({ where: { id: goodAnswers.map((res) => res.body.eventId as string) } });
+  expect(stored.map((event) => event.rawBody).sort()).toEqual([...good].sort());
 });
