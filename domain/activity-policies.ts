@@ -59,5 +59,12 @@ export const temporalClientActivity: ActivityOptions = {
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 60 },
 };
 
+/**
+ * The webhook workflow's short steps (its event row, the sync signals) as local activities: they run inside the
+ * workflow task with the same timeout and retries, without a round trip through the Temporal server each.
+ */
+export const databaseLocalActivity: LocalActivityOptions = { startToCloseTimeout: databaseActivity.startToCloseTimeout, retry: databaseActivity.retry };
+export const temporalClientLocalActivity: LocalActivityOptions = { startToCloseTimeout: temporalClientActivity.startToCloseTimeout, retry: temporalClientActivity.retry };
+
 /** The longest single attempt of any activity; the worker waits at least this long on shutdown. */
 export const LONGEST_ACTIVITY_ATTEMPT_MS = 3 * 60_000;

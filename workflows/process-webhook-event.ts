@@ -1,19 +1,29 @@
 // Processes one stored webhook event: re-fetch the opportunity it names, store snapshot + augmentation, ask the syncs to run, record the outcome.
-import { CancellationScope, patched, proxyActivities } from '@temporalio/workflow';
+import { CancellationScope, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { currentRmsActivity, databaseActivity, temporalClientActivity } from '../domain/activity-policies';
+import { currentRmsActivity, databaseActivity, databaseLocalActivity, temporalClientActivity, temporalClientLocalActivity } from '../domain/activity-policies';
 import type { ProcessWebhookEventInput, ProcessWebhookEventResult } from '../domain/webhook-events';
 import { failureMessage } from './failure-message';
 import { withProgress } from './progress';
 
-const { startEventProcessing, finishEventProcessing } = proxyActivities<Activities>(databaseActivity);
 const { refreshOpportunity } = proxyActivities<Activities>(currentRmsActivity);
-const { notifySyncWorkflows } = proxyActivities<Activities>(temporalClientActivity);
+/** The activity proxies are Proxies without own keys: each step is picked by name. */
+function eventSteps(database: Pick<Activities, 'startEventProcessing' | 'finishEventProcessing'>, temporal: Pick<Activities, 'notifySyncWorkflows'>) {
+  return { startEventProcessing: database.startEventProcessing, finishEventProcessing: database.finishEventProcessing, notifySyncWorkflows: temporal.notifySyncWorkflows };
+}
+const remoteSteps = eventSteps(proxyActivities<Activities>(databaseActivity), proxyActivities<Activities>(temporalClientActivity));
+const localSteps = eventSteps(proxyLocalActivities<Activities>(databaseLocalActivity), proxyLocalActivities<Activities>(temporalClientLocalActivity));
 
 /** Runs recorded before the sync engine existed have no notify step; `patched` keeps them replayable. */
 export const NOTIFY_SYNC_PATCH = 'notify-sync-workflows';
+/**
+ * Marking the event, signalling the syncs and recording the outcome are local activities since this patch: two
+ * workflow tasks per event instead of five. Runs started before it keep their scheduled activities on replay.
+ */
+export const LOCAL_STEPS_PATCH = 'local-event-steps';
 
 export async function processWebhookEvent({ eventId }: ProcessWebhookEventInput): Promise<ProcessWebhookEventResult> {
+  const { startEventProcessing, finishEventProcessing, notifySyncWorkflows } = patched(LOCAL_STEPS_PATCH) ? localSteps : remoteSteps;
   return withProgress(`event:${eventId}`, async (step) => {
     try {
       const event = await startEventProcessing({ eventId });

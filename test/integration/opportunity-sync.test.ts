@@ -18,7 +18,7 @@ import { TASK_QUEUE } from '../../domain/task-queues';
 import { SYNC_REQUESTED_SIGNAL } from '../../domain/opportunity-sync';
 import { workflowIds } from '../../domain/workflow-ids';
 import { requestOpportunitySync } from '../../lib/sync-requests';
-import { AuditLog, ExternalIntegration } from '../../models';
+import { AuditLog, ExternalIntegration, WebhookEvent } from '../../models';
 import type { reconcileIntegrations } from '../../workflows';
 import { startOutboxRelay } from '../../workers/outbox-relay';
 import { deliverWebhook, webhookAction } from '../fakes/current-rms-driver';
@@ -293,10 +293,26 @@ test('a sync workflow continues as new after its syncs per run, and the next run
   await latest.terminate('test finished');
 });
 
-test('webhook histories recorded before the sync engine existed replay against the current workflow code (patched)', async () => {
-  const bytes = readFileSync(path.join(__dirname, '../replay/histories/process-webhook-event-before-sync.binpb'));
-  const history = proto.api.history.v1.History.decode(bytes);
-  await expect(Worker.runReplayHistory({ workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } }, history, 'webhook-before-sync')).resolves.toBeUndefined();
+test.each([
+  ['before the sync engine existed', 'process-webhook-event-before-sync.binpb'],
+  ['while its short steps were scheduled activities', 'process-webhook-event-remote-steps.binpb'],
+])('webhook histories recorded %s replay against the current workflow code (patched)', async (_when, file) => {
+  const history = proto.api.history.v1.History.decode(readFileSync(path.join(__dirname, '../replay/histories', file)));
+  await expect(Worker.runReplayHistory({ workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } }, history, file)).resolves.toBeUndefined();
+});
+
+test('a webhook run takes two workflow tasks and one scheduled activity (the Current RMS fetch); its short steps are local', async () => {
+  const id = newId();
+  await sendUpdate(id);
+  await settledLinks(id);
+  const event = await WebhookEvent.findOne({ where: { entityId: String(id) }, order: [['receivedAt', 'DESC']] });
+  expect(event!.status).toBe('processed');
+  const { events } = await temporal.workflow.getHandle(workflowIds.processWebhookEvent(event!.id)).fetchHistory();
+  const count = (type: proto.api.enums.v1.EventType) => events!.filter((e) => e.eventType === type).length;
+  const { EventType } = proto.api.enums.v1;
+  expect(count(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)).toBe(2);
+  expect(events!.filter((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED).map((e) => e.activityTaskScheduledEventAttributes!.activityType!.name)).toEqual(['refreshOpportunity']);
+  expect(count(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED)).toBe(1);
 });
 
 test('sync workflows keep the opportunity id in their input and hold no snapshot payloads', async () => {
