@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { loadConfig } from '../lib/config';
 import { createSequelize } from '../lib/db';
 import { createLogger } from '../lib/logger';
+import { retryUntilReady } from '../lib/retry-until-ready';
 import { connectWorkerConnection, createTemporalClient, temporalTarget } from '../lib/temporal';
 import { startOutboxRelay } from './outbox-relay';
 import { syncIdleTimeoutMs } from '../lib/sync-requests';
@@ -19,9 +20,13 @@ async function main(): Promise<void> {
   const target = temporalTarget(config);
   const sequelize = createSequelize(config.DATABASE_URL!, logger);
   const client = createTemporalClient(target);
-  const connection = await connectWorkerConnection(target);
+  // Temporal may be down when the worker starts (a restart, a deploy): wait for it rather than exit and crash-loop.
+  const stopping = new AbortController();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stopping.abort());
+  const waiting = { logger, signal: stopping.signal };
+  const connection = await retryUntilReady('Connecting to Temporal', () => connectWorkerConnection(target), waiting);
   try {
-    await prepareNamespace(client, logger, scheduleSettings(config));
+    await retryUntilReady('Preparing the Temporal namespace', () => prepareNamespace(client, logger, scheduleSettings(config)), waiting);
     const worker = await createPlatformWorker({
       connection,
       namespace: target.namespace,

@@ -66,6 +66,14 @@ export interface FakeCurrentRmsRequest {
 
 type PendingFault = FakeCurrentRmsFault & { count: number; retryAfterSeconds: number };
 
+/** Random failures of API requests: `rate` (0–1) of them answer one of `statuses` (429 and 500 by default). */
+export interface FakeCurrentRmsFailureRate {
+  rate: number;
+  statuses?: FakeCurrentRmsFault['status'][];
+  /** Retry-After of 429 and 503 answers (default 1). */
+  retryAfterSeconds?: number;
+}
+
 interface Reply {
   status: number;
   body?: unknown;
@@ -106,6 +114,7 @@ export class FakeCurrentRms {
   private readonly deleted = new Map<number, CurrentRmsOpportunity>();
   private readonly hooks = new Map<number, FakeCurrentRmsWebhook>();
   private faults: PendingFault[] = [];
+  private failureRate: Required<FakeCurrentRmsFailureRate> = { rate: 0, statuses: [429, 500], retryAfterSeconds: 1 };
   private latencyMs = 0;
   /** Aborts pending latency waits when the fake stops. */
   private readonly stopping = new AbortController();
@@ -175,6 +184,16 @@ export class FakeCurrentRms {
     this.faults.push({ status, count, retryAfterSeconds, message, pathPattern });
   }
 
+  /** From now on, a share `rate` (0–1) of API requests fails with one of `statuses`, drawn at random (429 and 500 by default). */
+  setFailureRate({ rate, statuses = [429, 500], retryAfterSeconds = 1 }: FakeCurrentRmsFailureRate): void {
+    if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) throw new RangeError(`Failure rate must be between 0 and 1: ${String(rate)}`);
+    if (!Array.isArray(statuses) || statuses.length === 0 || !statuses.every((status) => Object.hasOwn(FAULT_MESSAGES, status))) {
+      throw new RangeError(`Failure statuses must be a non-empty list of: ${Object.keys(FAULT_MESSAGES).join(', ')}`);
+    }
+    if (!Number.isInteger(retryAfterSeconds) || retryAfterSeconds < 0) throw new RangeError(`retryAfterSeconds must be a non-negative integer: ${String(retryAfterSeconds)}`);
+    this.failureRate = { rate, statuses: [...statuses], retryAfterSeconds };
+  }
+
   /** Adds this much latency to every API response (0 = none). */
   setLatency(ms: number): void {
     this.latencyMs = ms;
@@ -198,12 +217,13 @@ export class FakeCurrentRms {
     return statuses;
   }
 
-  /** Clears opportunities, faults, latency, requests and webhooks. */
+  /** Clears opportunities, faults, failure rate, latency, requests and webhooks. */
   reset(): void {
     this.live.clear();
     this.deleted.clear();
     this.hooks.clear();
     this.faults = [];
+    this.failureRate = { rate: 0, statuses: [429, 500], retryAfterSeconds: 1 };
     this.latencyMs = 0;
     this.requests.length = 0;
   }
@@ -275,9 +295,8 @@ export class FakeCurrentRms {
     if (req.headers['x-subdomain'] !== this.subdomain || req.headers['x-auth-token'] !== this.apiToken) {
       return errorReply(401, INVALID_AUTH);
     }
-    const fault = this.faults.find((candidate) => candidate.pathPattern?.test(url.pathname) ?? true);
+    const fault = this.takeFault(url.pathname);
     if (fault) {
-      if (--fault.count === 0) this.faults.splice(this.faults.indexOf(fault), 1);
       const retryAfter = fault.status === 429 || fault.status === 503 ? { 'Retry-After': String(fault.retryAfterSeconds) } : undefined;
       return { ...errorReply(fault.status, fault.message ?? FAULT_MESSAGES[fault.status]), headers: retryAfter };
     }
@@ -303,6 +322,18 @@ export class FakeCurrentRms {
       default:
         return errorReply(404, 'Not found');
     }
+  }
+
+  /** The one-off fault for this request, else perhaps a random one (at the configured failure rate). */
+  private takeFault(path: string): Pick<PendingFault, 'status' | 'retryAfterSeconds' | 'message'> | undefined {
+    const fault = this.faults.find((candidate) => candidate.pathPattern?.test(path) ?? true);
+    if (fault) {
+      if (--fault.count === 0) this.faults.splice(this.faults.indexOf(fault), 1);
+      return fault;
+    }
+    const { rate, statuses, retryAfterSeconds } = this.failureRate;
+    if (rate === 0 || Math.random() >= rate) return undefined;
+    return { status: statuses[Math.floor(Math.random() * statuses.length)] ?? statuses[0]!, retryAfterSeconds };
   }
 
   private listOpportunities(query: URLSearchParams): Reply {
@@ -333,7 +364,7 @@ export class FakeCurrentRms {
     return { status: 201, body: { webhook: hook } };
   }
 
-  /** The demo controls: PUT/DELETE /__sandbox/opportunities/:id (and emit webhooks), POST /__sandbox/faults. */
+  /** The demo controls: PUT/DELETE /__sandbox/opportunities/:id (and emit webhooks), POST /__sandbox/faults, PUT /__sandbox/failure-rate. */
   private async sandbox(req: IncomingMessage, segments: string[]): Promise<Reply> {
     const [resource, rawId, ...rest] = segments;
     const id = rawId === undefined ? undefined : parseId(rawId);
@@ -356,6 +387,12 @@ export class FakeCurrentRms {
       if (!isObject(fault)) throw new HttpError(400, 'Body must be a JSON object like {"status":429,"count":1}');
       const { status, count, retryAfterSeconds, message } = fault as Omit<FakeCurrentRmsFault, 'pathPattern'>;
       asBadRequest(() => this.injectFault({ status, count, retryAfterSeconds, message }));
+      return { status: 204 };
+    }
+    if (resource === 'failure-rate' && id === undefined && req.method === 'PUT') {
+      const failureRate = await readJson(req);
+      if (!isObject(failureRate)) throw new HttpError(400, 'Body must be a JSON object like {"rate":0.2,"statuses":[429,500]}');
+      asBadRequest(() => this.setFailureRate(failureRate as unknown as FakeCurrentRmsFailureRate));
       return { status: 204 };
     }
     return errorReply(404, 'Not found');
