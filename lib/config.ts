@@ -9,6 +9,19 @@ const port = z.coerce.number().int().min(1).max(65535);
 const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
 const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), z.url({ protocol: /^https?$/ }).optional());
 
+/**
+ * The Temporal worker's slots, pollers and workflow cache (WORKER_* variables). Chosen with `npm run bench:e2e` (README,
+ * Performance). SDK defaults for comparison: 100 activities, 40 workflow tasks, 10 pollers of each kind, a cache of 600
+ * workflows per GiB of heap above 200 MiB.
+ */
+export const WORKER_TUNING_DEFAULTS = {
+  maxConcurrentActivities: 100,
+  maxConcurrentWorkflowTasks: 40,
+  maxCachedWorkflows: 2_000,
+  workflowTaskPollers: 10,
+  activityTaskPollers: 10,
+} as const;
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   PORT: port.default(3000),
@@ -62,6 +75,13 @@ const envSchema = z.object({
   STALLED_ACTIVITY_ATTEMPTS: z.coerce.number().int().min(2).max(1000).default(5),
   STALLED_NO_PROGRESS_MINUTES: z.coerce.number().min(0.1).max(7 * 24 * 60).default(30),
   ADMIN_BATCH_MAX: z.coerce.number().int().min(1).max(1000).default(100),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).default(WORKER_TUNING_DEFAULTS.maxConcurrentActivities),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(10_000).default(WORKER_TUNING_DEFAULTS.maxConcurrentWorkflowTasks),
+  /** 0 turns the sticky cache off (every workflow task replays the whole history). */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(1_000_000).default(WORKER_TUNING_DEFAULTS.maxCachedWorkflows),
+  /** Concurrent long polls for workflow tasks (sticky and normal queue together) and for activity tasks. */
+  WORKER_WORKFLOW_TASK_POLLERS: z.coerce.number().int().min(2).max(1_000).default(WORKER_TUNING_DEFAULTS.workflowTaskPollers),
+  WORKER_ACTIVITY_TASK_POLLERS: z.coerce.number().int().min(1).max(1_000).default(WORKER_TUNING_DEFAULTS.activityTaskPollers),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -208,6 +228,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   if (isProduction && !values.JWT_SECRET) problems.push('JWT_SECRET: required in production (at least 32 characters)');
   if (isProduction && !values.CURRENT_RMS_WEBHOOK_TOKEN) problems.push('CURRENT_RMS_WEBHOOK_TOKEN: required in production (at least 32 random URL-safe characters)');
   const live = liveSystems(values, problems);
+  if (values.WORKER_MAX_CACHED_WORKFLOWS > 0 && values.WORKER_MAX_CACHED_WORKFLOWS < values.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS) {
+    // The SDK would silently lower the workflow-task slots to the cache size; say so instead.
+    problems.push(
+      `WORKER_MAX_CACHED_WORKFLOWS (${values.WORKER_MAX_CACHED_WORKFLOWS}): must be 0 (no cache) or at least WORKER_MAX_CONCURRENT_WORKFLOW_TASKS (${values.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS}), since every workflow task in progress holds a cached workflow`,
+    );
+  }
+  // A poll holds a slot for the task it brings: more pollers than slots could not be served.
+  if (values.WORKER_WORKFLOW_TASK_POLLERS > values.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS) {
+    problems.push(`WORKER_WORKFLOW_TASK_POLLERS (${values.WORKER_WORKFLOW_TASK_POLLERS}): at most WORKER_MAX_CONCURRENT_WORKFLOW_TASKS (${values.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS})`);
+  }
+  if (values.WORKER_ACTIVITY_TASK_POLLERS > values.WORKER_MAX_CONCURRENT_ACTIVITIES) {
+    problems.push(`WORKER_ACTIVITY_TASK_POLLERS (${values.WORKER_ACTIVITY_TASK_POLLERS}): at most WORKER_MAX_CONCURRENT_ACTIVITIES (${values.WORKER_MAX_CONCURRENT_ACTIVITIES})`);
+  }
   if (isProduction || options.requireExternalServices) {
     if (!values.DATABASE_URL) problems.push('DATABASE_URL: required here (embedded PostgreSQL runs only under `npm start`)');
     if (!values.TEMPORAL_ADDRESS) problems.push('TEMPORAL_ADDRESS: required here (the embedded Temporal server runs only under `npm start`)');

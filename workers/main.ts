@@ -8,7 +8,7 @@ import { connectWorkerConnection, createTemporalClient, temporalTarget } from '.
 import { startOutboxRelay } from './outbox-relay';
 import { syncIdleTimeoutMs } from '../lib/sync-requests';
 import { prepareNamespace, scheduleSettings } from './schedules';
-import { createPlatformWorker, installTemporalRuntime, WORKFLOW_BUNDLE_PATH } from './worker';
+import { createPlatformWorker, installTemporalRuntime, WORKFLOW_BUNDLE_PATH, workerTuning } from './worker';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env, { requireExternalServices: true });
@@ -36,6 +36,7 @@ async function main(): Promise<void> {
       externalSystems: { currentRms: config.currentRms!, salesforce: config.salesforce, xero: config.xero, monday: config.monday },
       syncSystems: config.SYNC_SYSTEMS,
       syncIdleTimeoutMs: syncIdleTimeoutMs(config),
+      tuning: workerTuning(config),
       ...(useBundle ? { workflowBundlePath: WORKFLOW_BUNDLE_PATH } : {}),
     });
     const relay = startOutboxRelay({ sequelize, client, logger, pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS });

@@ -20,7 +20,7 @@ import { syncIdleTimeoutMs } from '../lib/sync-requests';
 import { startOutboxRelay } from './outbox-relay';
 import { startExternalSystems, type ExternalSystems } from './sandboxes';
 import { prepareNamespace, scheduleSettings } from './schedules';
-import { createPlatformWorker, installTemporalRuntime, SHUTDOWN_GRACE_MS } from './worker';
+import { createPlatformWorker, installTemporalRuntime, SHUTDOWN_GRACE_MS, workerTuning } from './worker';
 
 interface Urls {
   api: string;
@@ -132,6 +132,7 @@ async function main(): Promise<void> {
       externalSystems: externalSystems.settings,
       syncSystems: config.SYNC_SYSTEMS,
       syncIdleTimeoutMs: syncIdleTimeoutMs(config),
+      tuning: workerTuning(config),
     });
     const workerRun = worker.run();
     shutdown.add('worker', async () => {

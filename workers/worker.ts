@@ -1,13 +1,13 @@
 // The Temporal worker: registers every workflow and activity on the platform's task queue.
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { DefaultLogger, Runtime, Worker, type LogLevel, type NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker, type LogLevel, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import type { Sequelize } from 'sequelize';
 import { createActivities } from '../activities';
 import { ErrorCastingInterceptor } from '../activities/error-casting';
-import { createSyncConnectors, type SyncTargetSettings } from '../integrations';
+import { createSyncConnectors, type SyncConnectors, type SyncTargetSettings } from '../integrations';
 import { CurrentRmsClient } from '../integrations/current-rms/client';
-import type { CurrentRmsApiSettings } from '../lib/config';
+import { WORKER_TUNING_DEFAULTS, type Config, type CurrentRmsApiSettings } from '../lib/config';
 import { LONGEST_ACTIVITY_ATTEMPT_MS } from '../domain/activity-policies';
 import type { IntegrationSystem } from '../domain/integration-systems';
 import { TASK_QUEUE } from '../domain/task-queues';
@@ -27,6 +27,42 @@ export interface PlatformWorkerOptions {
   syncIdleTimeoutMs: number;
   /** A prebuilt bundle (`npm run build`); without it the workflows are bundled at start-up. */
   workflowBundlePath?: string;
+  /** Slots and cache (WORKER_* settings); WORKER_TUNING_DEFAULTS when omitted. */
+  tuning?: WorkerTuning;
+  /** The sync targets' connectors; by default built from `externalSystems` (the e2e benchmark passes its own). */
+  connectors?: SyncConnectors;
+}
+
+/** How much work one worker process takes on at once, and how many workflows it keeps in memory between tasks. */
+export interface WorkerTuning {
+  maxConcurrentActivities: number;
+  maxConcurrentWorkflowTasks: number;
+  /** 0: no sticky cache. */
+  maxCachedWorkflows: number;
+  /** Concurrent polls: each brings one task, so with a slow server these bound how fast tasks arrive. */
+  workflowTaskPollers: number;
+  activityTaskPollers: number;
+}
+
+export const workerTuning = (config: Config): WorkerTuning => ({
+  maxConcurrentActivities: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+  maxConcurrentWorkflowTasks: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+  maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+  workflowTaskPollers: config.WORKER_WORKFLOW_TASK_POLLERS,
+  activityTaskPollers: config.WORKER_ACTIVITY_TASK_POLLERS,
+});
+
+/** The Worker.create options a tuning sets (shared with the e2e benchmark's no-op ceiling worker). */
+export function workerTuningOptions(
+  tuning: WorkerTuning,
+): Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows' | 'workflowTaskPollerBehavior' | 'activityTaskPollerBehavior'> {
+  return {
+    maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivities,
+    maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTasks,
+    maxCachedWorkflows: tuning.maxCachedWorkflows,
+    workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: tuning.workflowTaskPollers },
+    activityTaskPollerBehavior: { type: 'simple-maximum', maximum: tuning.activityTaskPollers },
+  };
 }
 
 /** In-flight activities get this long to finish after a shutdown request. */
@@ -44,7 +80,7 @@ export function createPlatformWorker(options: PlatformWorkerOptions): Promise<Wo
       logger: options.logger,
       currentRms: new CurrentRmsClient(options.externalSystems.currentRms),
       syncSystems: options.syncSystems,
-      connectors: createSyncConnectors(options.externalSystems),
+      connectors: options.connectors ?? createSyncConnectors(options.externalSystems),
       temporal: options.client,
       syncIdleTimeoutMs: options.syncIdleTimeoutMs,
     }),
@@ -53,16 +89,24 @@ export function createPlatformWorker(options: PlatformWorkerOptions): Promise<Wo
       ? { workflowBundle: { codePath: options.workflowBundlePath } }
       : { workflowsPath: require.resolve('../workflows') }),
     shutdownGraceTime: SHUTDOWN_GRACE_MS,
+    ...workerTuningOptions(options.tuning ?? WORKER_TUNING_DEFAULTS),
   });
 }
 
 const SDK_LOG_LEVELS: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN' };
 
-/** Routes the Temporal SDK's own log lines into pino; `shutdownSignals: []` means the caller handles signals. */
-export function installTemporalRuntime(logger: Logger, shutdownSignals?: NodeJS.Signals[]): void {
+/**
+ * Routes the Temporal SDK's own log lines into pino; `shutdownSignals: []` means the caller handles signals.
+ * `prometheusBindAddress` (host:port) serves the SDK's worker metrics at /metrics (the e2e benchmark reads them).
+ */
+export function installTemporalRuntime(logger: Logger, shutdownSignals?: NodeJS.Signals[], { prometheusBindAddress }: { prometheusBindAddress?: string } = {}): void {
   const temporalLogger = new DefaultLogger(SDK_LOG_LEVELS[logger.level] ?? 'ERROR', (entry) => {
     const level = entry.level.toLowerCase() as 'trace' | 'debug' | 'info' | 'warn' | 'error';
     logger[level]({ ...entry.meta, component: 'temporal-sdk' }, entry.message);
   });
-  Runtime.install({ logger: temporalLogger, ...(shutdownSignals ? { shutdownSignals } : {}) });
+  Runtime.install({
+    logger: temporalLogger,
+    ...(shutdownSignals ? { shutdownSignals } : {}),
+    ...(prometheusBindAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress: prometheusBindAddress } } } } : {}),
+  });
 }

@@ -73,7 +73,8 @@ const fixed = (value: number, digits = 1) => value.toFixed(digits);
 const percent = (share: number) => `${Math.round(share * 100)}%`;
 const failures = (load: LoadResult) => Object.values(load.otherStatuses).reduce((sum, count) => sum + count, 0) + load.networkErrors;
 
-function table(header: string[], rows: string[][]): string {
+/** Right-aligned columns under a header and a dashed rule. */
+export function table(header: string[], rows: string[][]): string {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)));
   const line = (cells: string[]) => cells.map((cell, column) => cell.padStart(widths[column]!)).join('  ');
   return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
@@ -120,11 +121,16 @@ export function formatReport(result: IngestBenchResult): string {
   ].join('\n');
 }
 
-/** Writes bench/results/ingest-<timestamp>.json and returns its path. */
-export function writeResult(result: IngestBenchResult): string {
+/** Writes bench/results/<benchmark>-<timestamp>.json and returns its path. */
+export function writeBenchResult(benchmark: string, startedAt: string, result: unknown): string {
   const directory = path.join(__dirname, '..', 'results');
   mkdirSync(directory, { recursive: true });
-  const file = path.join(directory, `ingest-${result.startedAt.replace(/[:.]/g, '-')}.json`);
+  const file = path.join(directory, `${benchmark}-${startedAt.replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   return file;
+}
+
+/** Writes bench/results/ingest-<timestamp>.json and returns its path. */
+export function writeResult(result: IngestBenchResult): string {
+  return writeBenchResult('ingest', result.startedAt, result);
 }

@@ -27,11 +27,17 @@ export interface IngestStackOptions {
   apiPoolMax: number | undefined;
   /** Level of the API's request log, written to a file in the temporary folder (as `info` in production writes a line per request). */
   apiLogLevel: string;
+  /** The Temporal frontend the API's (lazy) client uses; by default an address nobody listens on (intake never calls Temporal). */
+  temporalAddress?: string;
+  /** Names the temporary folder and the stack's log lines (default 'ingest-bench'). */
+  name?: string;
 }
 
 export interface IngestStack {
   webhookUrl: string;
   databaseUrl: string;
+  /** PostgreSQL's cluster folder (its postmaster.pid names the server process). */
+  postgresClusterDir: string;
   /** The API's Sequelize connection pool size. */
   apiPoolMax: number;
   /** The PostgreSQL settings the run used, read back from the server. */
@@ -42,14 +48,15 @@ export interface IngestStack {
 }
 
 export async function startIngestStack(options: IngestStackOptions): Promise<IngestStack> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ingest-bench-'));
+  const name = options.name ?? 'ingest-bench';
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), `${name}-`));
   chmodSync(dataDir, 0o755); // enterable by the unprivileged user PostgreSQL runs as under root
   const stops: (() => Promise<void> | void)[] = [() => rmSync(dataDir, { recursive: true, force: true })];
   const stop = async () => {
     for (const step of stops.reverse()) await step();
   };
   try {
-    const stackLogger = createLogger('warn', 'ingest-bench');
+    const stackLogger = createLogger('warn', name);
     const postgres = await startLocalPostgres({
       dataDir: path.join(dataDir, 'postgres'),
       database: 'platform_bench',
@@ -68,7 +75,7 @@ export async function startIngestStack(options: IngestStackOptions): Promise<Ing
       DATA_DIR: path.join(dataDir, 'app'),
       DATABASE_URL: postgres.url,
       // Intake never talks to Temporal and the client connects lazily: an address nobody listens on is enough.
-      TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`,
+      TEMPORAL_ADDRESS: options.temporalAddress ?? `127.0.0.1:${await freePort()}`,
       JWT_SECRET: randomBytes(32).toString('base64url'),
       ADMIN_PASSWORD: randomBytes(18).toString('base64url'),
       CURRENT_RMS_WEBHOOK_TOKEN: randomBytes(32).toString('base64url'),
@@ -87,6 +94,7 @@ export async function startIngestStack(options: IngestStackOptions): Promise<Ing
     return {
       webhookUrl: `http://127.0.0.1:${api.port}/api/webhooks/current-rms/${config.CURRENT_RMS_WEBHOOK_TOKEN}`,
       databaseUrl: postgres.url,
+      postgresClusterDir: path.join(postgres.dataDir, 'cluster'),
       apiPoolMax: sequelize.config.pool?.max ?? Number.NaN,
       settings,
       sequelize,

@@ -2,7 +2,8 @@
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../../lib/config';
+import { ConfigError, loadConfig, WORKER_TUNING_DEFAULTS } from '../../lib/config';
+import { workerTuning, workerTuningOptions } from '../../workers/worker';
 
 const currentRmsEnv = {
   CURRENT_RMS_WEBHOOK_TOKEN: 'w'.repeat(40),
@@ -131,4 +132,44 @@ test('SYNC_SYSTEMS chooses the sync targets; production needs credentials only f
   const production = { NODE_ENV: 'production', DATA_DIR: tmp(), JWT_SECRET: 'x'.repeat(40), DATABASE_URL: 'postgres://db/app', TEMPORAL_ADDRESS: 't:7233', ...currentRmsEnv };
   expect(() => loadConfig({ ...production, SYNC_SYSTEMS: 'xero' })).toThrow(/XERO_CLIENT_ID, XERO_CLIENT_SECRET: required here .*or leave xero out of SYNC_SYSTEMS/);
   expect(loadConfig({ ...production, SYNC_SYSTEMS: 'xero', XERO_CLIENT_ID: 'id', XERO_CLIENT_SECRET: 'secret' }).SYNC_SYSTEMS).toEqual(['xero']);
+});
+
+test('the worker tuning (slots, cache, pollers) has defaults, reaches Worker.create, and refuses values the SDK would silently change', () => {
+  const defaults = loadConfig({ DATA_DIR: tmp() });
+  expect(workerTuning(defaults)).toEqual(WORKER_TUNING_DEFAULTS);
+  const tuned = loadConfig({
+    DATA_DIR: tmp(),
+    WORKER_MAX_CONCURRENT_ACTIVITIES: '50',
+    WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '20',
+    WORKER_MAX_CACHED_WORKFLOWS: '500',
+    WORKER_WORKFLOW_TASK_POLLERS: '12',
+    WORKER_ACTIVITY_TASK_POLLERS: '30',
+  });
+  expect(workerTuningOptions(workerTuning(tuned))).toEqual({
+    maxConcurrentActivityTaskExecutions: 50,
+    maxConcurrentWorkflowTaskExecutions: 20,
+    maxCachedWorkflows: 500,
+    workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: 12 },
+    activityTaskPollerBehavior: { type: 'simple-maximum', maximum: 30 },
+  });
+  // 0 turns the cache off, whatever the workflow-task slots.
+  expect(loadConfig({ DATA_DIR: tmp(), WORKER_MAX_CACHED_WORKFLOWS: '0' }).WORKER_MAX_CACHED_WORKFLOWS).toBe(0);
+
+  expect(() => loadConfig({ DATA_DIR: tmp(), WORKER_MAX_CACHED_WORKFLOWS: '10', WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '40' })).toThrow(
+    /WORKER_MAX_CACHED_WORKFLOWS \(10\): must be 0 \(no cache\) or at least WORKER_MAX_CONCURRENT_WORKFLOW_TASKS \(40\)/,
+  );
+  expect(() => loadConfig({ DATA_DIR: tmp(), WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '8', WORKER_WORKFLOW_TASK_POLLERS: '10', WORKER_MAX_CONCURRENT_ACTIVITIES: '5', WORKER_ACTIVITY_TASK_POLLERS: '10' })).toThrow(
+    /WORKER_WORKFLOW_TASK_POLLERS \(10\): at most WORKER_MAX_CONCURRENT_WORKFLOW_TASKS \(8\)[\s\S]*WORKER_ACTIVITY_TASK_POLLERS \(10\): at most WORKER_MAX_CONCURRENT_ACTIVITIES \(5\)/,
+  );
+  try {
+    loadConfig({ DATA_DIR: tmp(), WORKER_MAX_CONCURRENT_ACTIVITIES: '0', WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '1', WORKER_MAX_CACHED_WORKFLOWS: 'many', WORKER_WORKFLOW_TASK_POLLERS: '1', WORKER_ACTIVITY_TASK_POLLERS: '0' });
+    throw new Error('expected a ConfigError');
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    for (const name of ['WORKER_MAX_CONCURRENT_ACTIVITIES', 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', 'WORKER_MAX_CACHED_WORKFLOWS', 'WORKER_WORKFLOW_TASK_POLLERS', 'WORKER_ACTIVITY_TASK_POLLERS']) {
+      expect(problems).toContain(name);
+    }
+  }
+  expect(() => loadConfig({ DATA_DIR: tmp(), WORKER_MAX_CONCURRENT_ACTIVITIES: '2.5' })).toThrow(/WORKER_MAX_CONCURRENT_ACTIVITIES/);
 });

@@ -1,0 +1,41 @@
+// How much Temporal work each kind of workflow cost: executions and history events, summed from visibility after the run.
+import type { Client } from '@temporalio/client';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface WorkflowWork {
+  executions: number;
+  historyEvents: number;
+}
+
+/**
+ * Executions and history events per workflow type (every execution on the server: each run has its own server).
+ * Visibility knows a closed run's history length; a running one (an idle sync workflow) is described.
+ */
+export async function temporalWork(client: Client): Promise<Record<string, WorkflowWork>> {
+  const work: Record<string, WorkflowWork> = {};
+  const running: { type: string; workflowId: string; runId: string }[] = [];
+  for await (const execution of client.workflow.list({ pageSize: 1_000 })) {
+    const entry = (work[execution.type] ??= { executions: 0, historyEvents: 0 });
+    entry.executions += 1;
+    if (execution.status.name === 'RUNNING') running.push({ type: execution.type, workflowId: execution.workflowId, runId: execution.runId });
+    else entry.historyEvents += execution.historyLength;
+  }
+  const describeNext = async () => {
+    for (let next = running.pop(); next; next = running.pop()) {
+      const { historyLength } = await client.workflow.getHandle(next.workflowId, next.runId).describe();
+      work[next.type]!.historyEvents += historyLength;
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, describeNext));
+  return work;
+}
+
+/** Visibility trails the workflows a little: counts `query` until it reaches `expected` or `timeoutMs` passes. */
+export async function countWhenVisible(client: Client, query: string, expected: number, timeoutMs = 10_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { count } = await client.workflow.count(query);
+    if (count >= expected || Date.now() > deadline) return count;
+    await sleep(250);
+  }
+}
