@@ -174,10 +174,14 @@ test('a run stuck on a failing activity is stalled, with its reason and last fai
   expect(newRunId).not.toBe(stalled.runId);
 
   await expect(temporal.workflow.getHandle(workflowId, newRunId).result()).resolves.toEqual({ eventId, status: 'processed', opportunityId, outcome: 'upserted' });
-  // A reset keeps what the stuck run had done: the event was claimed once (attempts 1) and finished by the new run.
+  // The reset re-runs the last completed workflow task, the first one here: its local step claims the event again
+  // under the new run (attempts 2), then the new run fetches and finishes it.
   const event = await WebhookEvent.findByPk(eventId);
-  expect(event).toMatchObject({ status: 'processed', attempts: 1 });
-  expect(event!.statusHistory.at(-1)).toMatchObject({ status: 'processed', runId: newRunId });
+  expect(event).toMatchObject({ status: 'processed', attempts: 2, runId: newRunId });
+  expect(event!.statusHistory.slice(-2)).toMatchObject([
+    { status: 'processing', runId: newRunId },
+    { status: 'processed', runId: newRunId },
+  ]);
   expect(await Opportunity.findByPk(opportunityId)).not.toBeNull();
   // Temporal ended the stuck run with our reason and who gave it: the Temporal UI shows both.
   const oldHistory = await temporal.workflow.getHandle(workflowId, stalled.runId).fetchHistory();
