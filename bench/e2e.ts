@@ -7,7 +7,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import { TASK_QUEUE } from '../domain/task-queues';
 import { loadConfig } from '../lib/config';
-import { freePort } from '../lib/local-stack/ports';
 import { createLogger } from '../lib/logger';
 import { createTemporalClient, registerSearchAttributes } from '../lib/temporal';
 import { E2E_USAGE, parseE2eBenchOptions, type E2eBenchOptions } from './support/e2e-options';
@@ -176,18 +175,12 @@ async function main(): Promise<void> {
   process.once('SIGTERM', interrupted);
 
   try {
-    const temporalPort = await freePort();
-    const temporalAddress = `127.0.0.1:${temporalPort}`;
-    progress(`starting embedded PostgreSQL (${options.fastUnsafeDurability ? 'fast, unsafe durability' : 'production durability'}), the Temporal dev server and the API`);
-    const [temporalStart, stackStart] = await Promise.allSettled([
-      startBenchTemporal(workDir, temporalPort, options.temporalSqlitePragmas, logger),
-      startIngestStack({ name: 'e2e-bench', fastUnsafeDurability: options.fastUnsafeDurability, apiPoolMax: undefined, apiLogLevel: options.logLevel, temporalAddress }),
-    ]);
-    if (temporalStart.status === 'fulfilled') stops.push(() => temporalStart.value.stop());
-    if (stackStart.status === 'fulfilled') stops.push(() => stackStart.value.stop());
-    if (temporalStart.status === 'rejected') throw temporalStart.reason;
-    if (stackStart.status === 'rejected') throw stackStart.reason;
-    const [temporal, stack] = [temporalStart.value, stackStart.value];
+    progress('starting the Temporal dev server');
+    const temporal = await startBenchTemporal(workDir, options.temporalSqlitePragmas, logger);
+    stops.push(() => temporal.stop());
+    progress(`starting embedded PostgreSQL (${options.fastUnsafeDurability ? 'fast, unsafe durability' : 'production durability'}) and the API`);
+    const stack = await startIngestStack({ name: 'e2e-bench', fastUnsafeDurability: options.fastUnsafeDurability, apiPoolMax: undefined, apiLogLevel: options.logLevel, temporalAddress: temporal.address });
+    stops.push(() => stack.stop());
     const client = createTemporalClient({ address: temporal.address, namespace: 'default' });
     stops.push(() => client.connection.close());
     await registerSearchAttributes(client, logger);

@@ -13,8 +13,8 @@ export type SqlitePragmas = string[];
 
 const shellQuote = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`;
 
-/** Listens on `port` (chosen beforehand, so the API can be given the address while the server starts). */
-export async function startBenchTemporal(workDir: string, port: number, pragmas: SqlitePragmas, logger: Logger): Promise<LocalTemporal & { pidFile: string }> {
+/** A few attempts on fresh ports: on a shared machine another process may take a free port before the server binds it. */
+export async function startBenchTemporal(workDir: string, pragmas: SqlitePragmas, logger: Logger, attempts = 3): Promise<LocalTemporal & { pidFile: string }> {
   let cliPath = process.env.TEMPORAL_CLI_PATH;
   if (pragmas.length > 0) {
     const cli = await resolveTemporalCli(cliPath);
@@ -24,7 +24,14 @@ export async function startBenchTemporal(workDir: string, port: number, pragmas:
     writeFileSync(cliPath, `#!/bin/sh\nexec ${shellQuote(cli)} "$@" ${flags}\n`);
     chmodSync(cliPath, 0o755);
   }
-  const dataDir = path.join(workDir, 'temporal');
-  const temporal = await startLocalTemporal({ dataDir, namespace: 'default', port, uiPort: await freePort(), cliPath, logger });
-  return { ...temporal, pidFile: path.join(dataDir, 'server.pid') };
+  for (let attempt = 1; ; attempt++) {
+    const dataDir = path.join(workDir, `temporal-${attempt}`);
+    try {
+      const temporal = await startLocalTemporal({ dataDir, namespace: 'default', port: await freePort(), uiPort: await freePort(), cliPath, logger });
+      return { ...temporal, pidFile: path.join(dataDir, 'server.pid') };
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      logger.warn({ err: error, attempt }, 'the Temporal dev server did not start; trying again on other ports');
+    }
+  }
 }

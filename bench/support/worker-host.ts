@@ -82,7 +82,6 @@ export async function startWorkerProcess(setup: WorkerSetup): Promise<WorkerProc
     const lines = (partial + chunk.toString()).split('\n');
     partial = lines.pop()!;
     for (const line of lines) {
-      // eslint-disable-next-line no-control-regex
       const plain = line.replace(/\x1b\[[0-9;]*m/g, '');
       if (!/\b(WARN|ERROR)\b/.test(plain)) continue;
       const code = plain.match(/\[(TMPRL\d+)\]/)?.[1] ?? plain.match(/\b(WARN|ERROR)\b/)![1]!;
