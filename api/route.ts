@@ -42,8 +42,17 @@ export interface Route {
 
 const emptyObject = z.object({});
 
+/** Zod's checks can throw on hostile shapes (a `length` object whose `toString` is not a function): still a 400. */
+function safeParse<T extends ZodType>(schema: T, value: unknown) {
+  try {
+    return schema.safeParse(value);
+  } catch (error) {
+    return { success: false as const, error: { issues: [{ path: [] as PropertyKey[], message: `Unreadable value: ${error instanceof Error ? error.message : 'rejected'}` }] } };
+  }
+}
+
 function parseOrThrow<T extends ZodType>(schema: T, value: unknown, where: string): z.infer<T> {
-  const result = schema.safeParse(value ?? {});
+  const result = safeParse(schema, value ?? {});
   if (!result.success) {
     throw new AppError(400, 'validation_failed', `Invalid request ${where}`, result.error.issues.map((issue) => ({ path: [where, ...issue.path].join('.'), message: issue.message })));
   }

@@ -116,6 +116,11 @@ describe('error envelope', () => {
     expectErrorEnvelope(res.body, 'validation_failed');
   });
 
+  test('a value zod itself chokes on (a length object whose toString is not a function) → 400, not a 500', async () => {
+    const res = await request(app).post('/api/auth/refresh').set('Content-Type', 'application/json').send('{"refreshToken":{"length":{"toString":false}}}').expect(400);
+    expectErrorEnvelope(res.body, 'validation_failed');
+  });
+
   test('a compressed request body → 415 JSON (never decoded into an empty object)', async () => {
     const { access } = await loginAs('admin');
     const res = await request(app).post('/api/auth/logout').set('Authorization', `Bearer ${access}`).set('Content-Type', 'application/json').set('Content-Encoding', 'br').send('9007199254740992').expect(415);
