@@ -33,24 +33,16 @@ export const currentRmsActivity: ActivityOptions = {
 /**
  * Writes to a sync target. 429/5xx/network failures back off, a Retry-After becomes the next delay; validation and
  * auth failures are non-retryable and end as a recorded `failed` sync (the reconcile Schedule re-drives it later).
- * Xero's attempts may queue behind its 60 calls/minute tenant limit, hence the longer attempt.
+ * Retries are bounded by time, not by a count: a busy system answering 429s (or worker restarts) must not use up a
+ * sync, only a system that stays unusable for half an hour does. Xero's attempts may queue behind its 60 calls/minute
+ * tenant limit, hence the longer attempt.
  */
+const syncRetry = { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' } as const;
+const SYNC_RETRY_WINDOW = '30 minutes';
 export const syncActivity = {
-  salesforce: {
-    startToCloseTimeout: '1 minute',
-    heartbeatTimeout: '15 seconds',
-    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 10 },
-  },
-  xero: {
-    startToCloseTimeout: '3 minutes',
-    heartbeatTimeout: '15 seconds',
-    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 10 },
-  },
-  monday: {
-    startToCloseTimeout: '1 minute',
-    heartbeatTimeout: '15 seconds',
-    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 10 },
-  },
+  salesforce: { startToCloseTimeout: '1 minute', heartbeatTimeout: '15 seconds', scheduleToCloseTimeout: SYNC_RETRY_WINDOW, retry: syncRetry },
+  xero: { startToCloseTimeout: '3 minutes', heartbeatTimeout: '15 seconds', scheduleToCloseTimeout: SYNC_RETRY_WINDOW, retry: syncRetry },
+  monday: { startToCloseTimeout: '1 minute', heartbeatTimeout: '15 seconds', scheduleToCloseTimeout: SYNC_RETRY_WINDOW, retry: syncRetry },
 } satisfies Record<IntegrationSystem, ActivityOptions>;
 
 /** Signals to other workflows (Temporal client calls): retried through a Temporal outage. */

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { XeroSettings } from '../../lib/config';
-import { IntegrationError } from '../errors';
+import { IntegrationError, retryAfterMs } from '../errors';
 import { abortReason, parseJson, XERO_SYSTEM, xeroApiError } from './errors';
 import { RateLimiter } from './rate-limiter';
 import { XeroTokenProvider } from './token';
@@ -11,6 +11,8 @@ import { XeroTokenProvider } from './token';
 export const XERO_PAGE_SIZE = 100;
 /** Xero refuses longer Idempotency-Key headers. */
 const IDEMPOTENCY_KEY_MAX = 128;
+/** How long a 429 without Retry-After holds this tenant's calls. */
+const DEFAULT_HOLD_MS = 1_000;
 
 const XeroContact = z.object({ ContactID: z.string(), ContactNumber: z.string().optional(), Name: z.string() }).passthrough();
 export type XeroContact = z.infer<typeof XeroContact>;
@@ -27,6 +29,12 @@ export interface XeroClientOptions {
   /** Share one limiter between every client of the same tenant in this process (the default is one per client). */
   limiter?: RateLimiter;
   timeoutMs?: number;
+}
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  text: string;
 }
 
 interface Call {
@@ -95,11 +103,10 @@ export class XeroClient {
   private async call(call: Call, signal?: AbortSignal): Promise<unknown> {
     const { operation } = call;
     const token = await this.tokens.accessToken(signal);
-    let answer = await this.limiter.run(() => this.send(call, token, signal), signal);
+    let answer = await this.sendInSlot(call, token, signal);
     if (answer.status === 401) {
       this.tokens.invalidate(token);
-      const renewed = await this.tokens.accessToken(signal);
-      answer = await this.limiter.run(() => this.send(call, renewed, signal), signal);
+      answer = await this.sendInSlot(call, await this.tokens.accessToken(signal), signal);
     }
     if (answer.status === 404) return null;
     if (answer.status < 200 || answer.status >= 300) throw xeroApiError(operation, answer.status, answer.headers, answer.text);
@@ -108,7 +115,16 @@ export class XeroClient {
     return body;
   }
 
-  private async send(call: Call, accessToken: string, signal?: AbortSignal): Promise<{ status: number; headers: Headers; text: string }> {
+  /** Sends inside a limiter slot; a 429 holds the limiter for its Retry-After before the slot is released. */
+  private sendInSlot(call: Call, accessToken: string, signal?: AbortSignal): Promise<Answer> {
+    return this.limiter.run(async () => {
+      const answer = await this.send(call, accessToken, signal);
+      if (answer.status === 429) this.limiter.holdFor(retryAfterMs(answer.headers.get('retry-after')) ?? DEFAULT_HOLD_MS);
+      return answer;
+    }, signal);
+  }
+
+  private async send(call: Call, accessToken: string, signal?: AbortSignal): Promise<Answer> {
     const url = new URL(`${this.settings.apiUrl}${call.path}`);
     for (const [name, value] of Object.entries(call.query ?? {})) url.searchParams.set(name, value);
     const headers: Record<string, string> = { Authorization: `Bearer ${accessToken}`, 'xero-tenant-id': this.settings.tenantId, Accept: 'application/json' };

@@ -1,4 +1,4 @@
-// An in-process limiter for one Xero tenant: at most N calls in flight and M call starts per rolling window (FIFO).
+// An in-process limiter for one Xero tenant: at most N calls in flight, M call starts per rolling window (FIFO), none while Xero asked to wait.
 import { abortReason } from './errors';
 
 export interface RateLimits {
@@ -22,7 +22,9 @@ export class RateLimiter {
   /** Start times of the calls inside the current window, oldest first. */
   private readonly starts: number[] = [];
   private readonly waiters: Waiter[] = [];
-  private windowTimer: NodeJS.Timeout | undefined;
+  /** No call starts before this time: Xero answered 429 (another process, or a previous one, used the tenant's calls). */
+  private heldUntil = 0;
+  private wakeTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly limits: RateLimits = XERO_TENANT_LIMITS,
@@ -58,6 +60,15 @@ export class RateLimiter {
     }
   }
 
+  /**
+   * Xero refused a call for its limit: start no call for `ms` (its Retry-After), so the queued calls do not hit it too.
+   * At most one window: a longer wait (the day limit) is left to the activity's retry.
+   */
+  holdFor(ms: number): void {
+    this.heldUntil = Math.max(this.heldUntil, this.now() + Math.min(ms, this.limits.windowMs));
+    this.grantWaiting();
+  }
+
   /** Calls in flight and call starts in the current window (for diagnostics and tests). */
   usage(): { active: number; inWindow: number; waiting: number } {
     this.forgetExpiredStarts();
@@ -66,21 +77,25 @@ export class RateLimiter {
 
   private grantWaiting(): void {
     this.forgetExpiredStarts();
-    while (this.waiters.length > 0 && this.active < this.limits.maxConcurrent && this.starts.length < this.limits.maxPerWindow) {
+    const now = this.now();
+    while (this.waiters.length > 0 && now >= this.heldUntil && this.active < this.limits.maxConcurrent && this.starts.length < this.limits.maxPerWindow) {
       const waiter = this.waiters.shift()!;
       waiter.signal?.removeEventListener('abort', waiter.onAbort);
       this.active += 1;
-      this.starts.push(this.now());
+      this.starts.push(now);
       waiter.grant(this.releaser());
     }
-    const windowFull = this.waiters.length > 0 && this.active < this.limits.maxConcurrent;
-    if (windowFull && this.windowTimer === undefined) {
-      // Only the window blocks: wake up when its oldest start leaves it.
-      const wait = Math.max(1, this.starts[0]! + this.limits.windowMs - this.now());
-      this.windowTimer = setTimeout(() => {
-        this.windowTimer = undefined;
-        this.grantWaiting();
-      }, wait);
+    const onlyTimeBlocks = this.waiters.length > 0 && this.active < this.limits.maxConcurrent;
+    if (onlyTimeBlocks && this.wakeTimer === undefined) {
+      // A hold or a full window blocks: wake up when both are over (a release wakes it earlier, harmlessly).
+      const windowFreesAt = this.starts.length >= this.limits.maxPerWindow ? this.starts[0]! + this.limits.windowMs : now;
+      this.wakeTimer = setTimeout(
+        () => {
+          this.wakeTimer = undefined;
+          this.grantWaiting();
+        },
+        Math.max(1, Math.max(windowFreesAt, this.heldUntil) - now),
+      );
     }
   }
 

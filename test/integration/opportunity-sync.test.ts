@@ -194,6 +194,21 @@ test('an injected 429 is waited out per Retry-After, then the write succeeds', a
   expect(xero.quotes().filter((quote) => quote.Reference === `OPP-${id}`)).toHaveLength(1);
 });
 
+test('a run of 12 rate-limit answers does not use up the sync: retries are bounded by time, not by a count', async () => {
+  const id = newId();
+  const refusedBefore = xero.requests.filter((call) => call.status === 429).length;
+  xero.injectFault({ kind: 'rate-limit', count: 12, retryAfterSeconds: 1, path: '/Contacts' });
+  await sendUpdate(id, { number: `OPP-${id}` });
+  const rows = await settledLinks(id);
+  expect(rows.map((row) => [row.system, row.status, row.lastError])).toEqual([
+    ['monday', 'synced', null],
+    ['salesforce', 'synced', null],
+    ['xero', 'synced', null],
+  ]);
+  expect(xero.requests.filter((call) => call.status === 429).length - refusedBefore).toBe(12);
+  expect(xero.quotes().filter((quote) => quote.Reference === `OPP-${id}`)).toHaveLength(1);
+}, 120_000);
+
 test('an expired Salesforce session is refreshed and the write succeeds', async () => {
   const id = newId();
   await sendUpdate(id);

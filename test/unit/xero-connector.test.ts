@@ -388,6 +388,31 @@ describe('rate limiting', () => {
     fourth();
   });
 
+  test('a hold (Xero answered 429) starts no call until its Retry-After has passed, at most one window', async () => {
+    const limiter = new RateLimiter({ maxConcurrent: 5, maxPerWindow: 100, windowMs: 1_000 });
+    let started = Date.now();
+    limiter.holdFor(300);
+    (await limiter.acquire())();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    started = Date.now();
+    limiter.holdFor(3_600_000); // the day limit's Retry-After: waited out by the activity's retry, not here
+    (await limiter.acquire())();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(990);
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
+  test("after a 429 the connector holds its other calls to the tenant for the Retry-After instead of hitting the limit again", async () => {
+    fake.injectFault({ kind: 'rate-limit', count: 1, retryAfterSeconds: 1 });
+    const connector = new XeroConnector(fake.settings());
+    const refused = await rejection(connector.write({ payload: payloadOf(), idempotencyKey: 'sync-1', previous: null }));
+    expect(refused.details).toMatchObject({ status: 429, retryAfterMs: 1000 });
+    const started = Date.now();
+    const written = await connector.write({ payload: payloadOf({ id: 301, number: 'OPP-301' }), idempotencyKey: 'sync-2', previous: null });
+    expect(written.created).toBe(true);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(fake.requests.filter((request) => request.status === 429)).toHaveLength(1);
+  });
+
   test('the limiter queues past the concurrency limit in order, and an aborted waiter leaves the queue', async () => {
     const limiter = new RateLimiter({ maxConcurrent: 1, maxPerWindow: 100, windowMs: 60_000 });
     const order: string[] = [];

@@ -35,7 +35,8 @@ export interface Findings {
   linksByStatus: Record<string, number>;
   /** Links neither synced nor failed (pending, syncing), or missing for a system. */
   stuckLinks: { opportunityId: number; system: string; status: string }[];
-  failedWithoutReason: { opportunityId: number; system: string }[];
+  /** Links that ended `failed`: with faults that all pass, none should (each comes with its kind and reason). */
+  failedLinks: { opportunityId: number; system: string; kind: string | null; reason: string | null }[];
   /** Synced links whose last sync wrote an older Current RMS version than our snapshot. */
   linksBehind: { opportunityId: number; system: string }[];
   systems: Record<IntegrationSystem, SystemFindings>;
@@ -213,7 +214,9 @@ export async function collectFindings(sequelize: Sequelize, fakes: Fakes, accept
     behindCurrentRms: behind(fakes, opportunityIds, versions),
     linksByStatus: countBy(allLinks, (link) => `${link.system}:${link.status}`),
     stuckLinks,
-    failedWithoutReason: allLinks.filter((link) => link.status === 'failed' && !link.last_error).map((link) => ({ opportunityId: Number(link.opportunity_id), system: link.system })),
+    failedLinks: allLinks
+      .filter((link) => link.status === 'failed')
+      .map((link) => ({ opportunityId: Number(link.opportunity_id), system: link.system, kind: link.failure_kind, reason: link.last_error })),
     linksBehind: allLinks.filter((link) => link.status === 'synced' && !link.current).map((link) => ({ opportunityId: Number(link.opportunity_id), system: link.system })),
     systems,
     xeroContactDuplicates: duplicatesOf(fakes.xero.contacts().map((contact) => contact.ContactNumber ?? `(no number) ${contact.Name}`)),

@@ -98,6 +98,7 @@ export function printReport({ stream, unacknowledged, worker, faults, fakes, fin
     ['external writes Xero (contacts c/u, quotes c/u)', `${xeroWrites.contacts.created}/${xeroWrites.contacts.updated}, ${xeroWrites.quotes.created}/${xeroWrites.quotes.updated}`],
     ['external writes monday.com (create / update)', `${mondayWrites.creates} / ${mondayWrites.updates}`],
     ['opportunities / links', `${findings.opportunities} / ${formatOutcomes(findings.linksByStatus)}`],
+    ['failed links (first reason)', findings.failedLinks.length === 0 ? '0' : `${findings.failedLinks.length} (${findings.failedLinks[0]!.system} ${findings.failedLinks[0]!.opportunityId}, ${findings.failedLinks[0]!.kind}: ${findings.failedLinks[0]!.reason})`],
     ['records per system', INTEGRATION_SYSTEMS.map((system) => `${system} ${findings.systems[system].records}`).join(', ')],
     ['duplicates found', `${duplicatesFound(findings)} (external keys ${INTEGRATION_SYSTEMS.map((system) => findings.systems[system].duplicates.length).join('/')}, Xero contacts ${findings.xeroContactDuplicates.length}, audit keys ${findings.auditKeyDuplicates}, audited steps ${findings.auditStepDuplicates}, creations ${findings.createdTwice})`],
     ['lost (2xx but not processed)', String(findings.lost.length)],
