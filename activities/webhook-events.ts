@@ -78,7 +78,7 @@ export function createWebhookEventActivities({ sequelize, currentRms }: Activity
             replacements: { opportunityId },
           });
           const result = fetched
-            ? await upsertSnapshot(sequelize, transaction, fetched.opportunity, fetched.raw, eventId)
+            ? await upsertSnapshot(sequelize, transaction, fetched.opportunity, fetched.raw, eventId, before ?? null)
             : await markDeleted(sequelize, transaction, opportunityId, eventId, before !== undefined);
           return { result, before: before ?? null, after: result };
         },
@@ -107,7 +107,11 @@ export function createWebhookEventActivities({ sequelize, currentRms }: Activity
   };
 }
 
-async function upsertSnapshot(sequelize: Sequelize, transaction: Transaction, opportunity: CurrentRmsOpportunity, raw: unknown, eventId: string) {
+/**
+ * Writes the fetched snapshot unless the stored one is newer (`stale`: a snapshot fetched before a concurrent delete
+ * counts as older) or already is exactly this one (`unchanged`: the event that stored it asked the syncs already).
+ */
+async function upsertSnapshot(sequelize: Sequelize, transaction: Transaction, opportunity: CurrentRmsOpportunity, raw: unknown, eventId: string, before: OpportunityRow | null) {
   const snapshot = toSnapshot(opportunity);
   const [written] = await sequelize.query<{ id: string }>(
     `INSERT INTO opportunities AS o (id, subject, description, number, state, state_name, status, status_name, starts_at, ends_at,
@@ -127,6 +131,7 @@ async function upsertSnapshot(sequelize: Sequelize, transaction: Transaction, op
      WHERE (o.source_updated_at IS NULL OR EXCLUDED.source_updated_at IS NULL OR o.source_updated_at <= EXCLUDED.source_updated_at)
        -- a snapshot fetched before a concurrent delete must not bring the opportunity back
        AND (o.deleted_at IS NULL OR o.source_updated_at IS NULL OR o.source_updated_at < EXCLUDED.source_updated_at)
+       AND (o.deleted_at IS NOT NULL OR o.raw IS DISTINCT FROM EXCLUDED.raw)
      RETURNING id`,
     {
       type: QueryTypes.SELECT,
@@ -140,7 +145,10 @@ async function upsertSnapshot(sequelize: Sequelize, transaction: Transaction, op
       },
     },
   );
-  if (!written) return { outcome: 'stale' as const, opportunityId: snapshot.id, sourceUpdatedAt: snapshot.sourceUpdatedAt };
+  if (!written) {
+    const storedIsNewer = before?.deleted_at != null || isLater(before?.source_updated_at ?? null, snapshot.sourceUpdatedAt);
+    return { outcome: storedIsNewer ? ('stale' as const) : ('unchanged' as const), opportunityId: snapshot.id, sourceUpdatedAt: snapshot.sourceUpdatedAt };
+  }
   const augmentation = await writeAugmentation(sequelize, transaction, snapshot);
   return { outcome: 'upserted' as const, opportunityId: snapshot.id, sourceUpdatedAt: snapshot.sourceUpdatedAt, augmentation };
 }
@@ -156,6 +164,8 @@ async function markDeleted(sequelize: Sequelize, transaction: Transaction, oppor
   const augmentation = await writeAugmentation(sequelize, transaction, { ...snapshot, deleted: true });
   return { outcome: 'deleted' as const, opportunityId, augmentation };
 }
+
+const isLater = (stored: Date | null, fetched: string | null) => stored !== null && fetched !== null && stored.getTime() > Date.parse(fetched);
 
 /** Our business rules (domain/augmentation.ts) applied to the snapshot, stored next to it. */
 async function writeAugmentation(sequelize: Sequelize, transaction: Transaction, snapshot: OpportunitySnapshot) {

@@ -59,8 +59,11 @@ export interface ProcessWebhookEventInput {
   eventId: string;
 }
 
-/** What processing did with the opportunity the event is about. */
-export type OpportunityOutcome = 'upserted' | 'stale' | 'deleted' | 'not_found';
+/**
+ * What processing did with the opportunity the event is about. Only `upserted` and `deleted` ask the syncs to run:
+ * `stale` and `unchanged` found a snapshot stored by another event, which asked them itself.
+ */
+export type OpportunityOutcome = 'upserted' | 'unchanged' | 'stale' | 'deleted' | 'not_found';
 
 export interface ProcessWebhookEventResult {
   eventId: string;

@@ -330,6 +330,28 @@ test('a webhook run takes two workflow tasks and one scheduled activity (the Cur
   expect(count(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED)).toBe(1);
 });
 
+test('a webhook whose refresh finds that exact snapshot stored is `unchanged` and asks no sync; a real change asks again', async () => {
+  const id = newId();
+  const deliver = async (action: string) => {
+    const { status, body } = await deliverWebhook(webhookUrl, webhookAction(currentRms.opportunity(id)!, action));
+    expect(status).toBe(202);
+    const eventId = (body as { eventId: string }).eventId;
+    const event = await eventually(async () => {
+      const row = await WebhookEvent.findByPk(eventId);
+      return row?.status === 'processed' ? row : undefined;
+    }, { what: `event ${eventId} to be processed` });
+    const steps = await AuditLog.findAll({ where: { entityType: 'workflow_instance', actorId: workflowIds.processWebhookEvent(eventId) } });
+    return { outcome: event.statusHistory.at(-1)?.outcome, askedSyncs: steps.some((row) => (row.after as { currentStep?: string }).currentStep === 'notifying-sync-workflows') };
+  };
+  await sendUpdate(id);
+  await settledLinks(id);
+  expect(await deliver('update')).toEqual({ outcome: 'unchanged', askedSyncs: false });
+  currentRms.upsertOpportunity({ id, subject: `Changed ${id}` });
+  expect(await deliver('update')).toEqual({ outcome: 'upserted', askedSyncs: true });
+  const item = await eventually(async () => mondayItems(id).find((candidate) => candidate.name.includes(`Changed ${id}`)), { what: 'the change to reach monday.com' });
+  expect(mondayItems(id)).toEqual([item]);
+});
+
 test('sync workflows keep the opportunity id in their input and hold no snapshot payloads', async () => {
   const id = newId();
   await sendUpdate(id);
