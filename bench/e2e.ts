@@ -10,7 +10,7 @@ import { loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { createTemporalClient, registerSearchAttributes } from '../lib/temporal';
 import { E2E_USAGE, parseE2eBenchOptions, type E2eBenchOptions } from './support/e2e-options';
-import { diagnostics, eventStatusCounts, eventTimings, linksAtFinalVersion, syncExecutions } from './support/e2e-queries';
+import { diagnostics, eventStatusCounts, eventTimings, linksAtFinalVersion, refreshOutcomes, syncExecutions } from './support/e2e-queries';
 import { E2E_GOAL, formatE2eReport, type E2eBenchResult, type E2eRun, type PhaseCpu } from './support/e2e-report';
 import { measureProcessTrees } from './support/process-cpu';
 import { machineInfo, writeBenchResult } from './support/report';
@@ -108,8 +108,9 @@ async function endToEnd(parts: Parts, options: E2eBenchOptions): Promise<E2eRun 
   const endMs = finishedAtMs ?? Date.now();
   const elapsedSeconds = (endMs - sent.firstSentAtMs) / 1000;
 
-  const [timings, executions, sandboxes, completedProcessWorkflows, syncWorkflowRuns, workerMemory] = [
+  const [timings, outcomes, executions, sandboxes, completedProcessWorkflows, syncWorkflowRuns, workerMemory] = [
     await eventTimings(sequelize, sent.firstSentAtMs),
+    await refreshOutcomes(sequelize),
     await syncExecutions(sequelize),
     await world.stats(),
     await countWhenVisible(client, 'WorkflowType = "processWebhookEvent" AND ExecutionStatus = "Completed"', statuses.processed ?? 0),
@@ -126,6 +127,7 @@ async function endToEnd(parts: Parts, options: E2eBenchOptions): Promise<E2eRun 
     workflowsPerSecond: completedProcessWorkflows / elapsedSeconds,
     processingWorkflowsPerSecond: completedProcessWorkflows / timings.milestones.lastProcessedSeconds,
     eventStatuses: statuses,
+    refreshOutcomes: outcomes,
     completedProcessWorkflows,
     syncWorkflowRuns,
     syncExecutions: executions,

@@ -9,6 +9,15 @@ export async function eventStatusCounts(sequelize: Sequelize): Promise<StatusCou
   return Object.fromEntries(rows.map(({ status, count }) => [status, Number(count)]));
 }
 
+/** What each processed event's refresh found (`upserted`, `unchanged`, `stale`, …): only `upserted` and `deleted` signal the syncs. */
+export async function refreshOutcomes(sequelize: Sequelize): Promise<StatusCounts> {
+  const rows = await sequelize.query<{ outcome: string | null; count: string }>(
+    `SELECT status_history -> -1 ->> 'outcome' AS outcome, count(*) AS count FROM events WHERE status = 'processed' GROUP BY 1`,
+    { type: QueryTypes.SELECT },
+  );
+  return Object.fromEntries(rows.map(({ outcome, count }) => [outcome ?? 'none', Number(count)]));
+}
+
 /** Links that are `synced` and hold the opportunity's last Current RMS version (`finalVersions`: id → updated_at). */
 export async function linksAtFinalVersion(sequelize: Sequelize, finalVersions: Record<number, string>): Promise<number> {
   const [row] = await sequelize.query<{ count: string }>(

@@ -35,6 +35,8 @@ export interface E2eRun {
   /** …per second from the first POST to the last event processed (the syncs' tail left out). */
   processingWorkflowsPerSecond: number;
   eventStatuses: StatusCounts;
+  /** What the processed events' refreshes found: `unchanged` and `stale` ones signal no sync. */
+  refreshOutcomes: StatusCounts;
   completedProcessWorkflows: number;
   syncWorkflowRuns: number;
   syncExecutions: SyncExecutions;
@@ -166,6 +168,7 @@ export function formatE2eReport(result: E2eBenchResult): string {
       [
         ['events processed and synced', fixed(e2e.eventsPerSecond)],
         ['processWebhookEvent workflows', `${fixed(e2e.workflowsPerSecond)} (${fixed(e2e.processingWorkflowsPerSecond)} up to the last event processed)`],
+        ['events by refresh outcome (only upserted signal the syncs)', Object.entries(e2e.refreshOutcomes).map(([outcome, count]) => `${outcome} ${grouped(count)}`).join(', ')],
         ['opportunitySync workflow runs', `${fixed(e2e.syncWorkflowRuns / e2e.elapsedSeconds)} (${grouped(e2e.syncWorkflowRuns)} runs)`],
         ['sync activity executions', `${fixed(e2e.syncExecutions.total / e2e.elapsedSeconds)} (${grouped(e2e.syncExecutions.written)} wrote, ${grouped(e2e.syncExecutions.unchanged)} unchanged, ${e2e.syncExecutions.failed} failed)`],
       ],
