@@ -348,7 +348,7 @@ test('a webhook whose refresh finds that exact snapshot stored is `unchanged` an
   expect(await deliver('update')).toEqual({ outcome: 'unchanged', askedSyncs: false });
   currentRms.upsertOpportunity({ id, subject: `Changed ${id}` });
   expect(await deliver('update')).toEqual({ outcome: 'upserted', askedSyncs: true });
-  const item = await eventually(async () => mondayItems(id).find((candidate) => candidate.name.includes(`Changed ${id}`)), { what: 'the change to reach monday.com' });
+  const item = await eventually(() => Promise.resolve(mondayItems(id).find((candidate) => candidate.name.includes(`Changed ${id}`))), { what: 'the change to reach monday.com' });
   expect(mondayItems(id)).toEqual([item]);
 });
 
