@@ -1,10 +1,11 @@
 // `npm run bench:ingest`: webhook intake throughput and latency against the same-run ceiling of single-row commits (issue 5, benchmark 1).
 import { QueryTypes } from 'sequelize';
-import { CEILING_USER_AGENT, ceilingRunner } from './support/ceiling';
-import { startLoadGenerator, type LoadGenerator } from './support/load-generator';
+import { CEILING_USER_AGENT, ceilingRunner, type CeilingRunner, type MeasuredCeiling } from './support/ceiling';
+import { startLoadGenerator, type GeneratedLoad, type LoadGenerator } from './support/load-generator';
 import { parseIngestBenchOptions, USAGE, type IngestBenchOptions } from './support/options';
 import { formatReport, GOALS, machineInfo, writeResult, type IngestBenchResult, type MaxRatePhase } from './support/report';
-import { measureResources } from './support/resources';
+import { measureResources, type ResourceUsage } from './support/resources';
+import { combineCeilingRounds, combineLoadRounds, combineResourceRounds } from './support/rounds';
 import { startIngestStack, type IngestStack } from './support/stack';
 import type { CurrentRmsOpportunity } from '../test/fakes/current-rms';
 import { CURRENT_RMS_USER_AGENT, sampleOpportunities } from './support/webhook-bodies';
@@ -33,33 +34,55 @@ interface BenchmarkRun {
   machine: IngestBenchResult['machine'];
 }
 
+type Round<T> = { measured: T; usage: ResourceUsage };
+
+async function withUsage<T>(measure: () => Promise<T>): Promise<Round<T>> {
+  const done = measureResources();
+  const measured = await measure();
+  return { measured, usage: done() };
+}
+
+/**
+ * One max-rate phase as `rounds` interleaved pairs of ceiling and ingest slices, the order alternating (ceiling first,
+ * then ingest first, …): a machine whose speed drifts during the phase (other tenants) then weighs on both sides alike.
+ */
+async function maxRatePhase(load: LoadGenerator, ceiling: CeilingRunner, concurrency: number, options: IngestBenchOptions): Promise<MaxRatePhase> {
+  const sliceMs = options.phaseMs / options.rounds;
+  const ceilingRounds: Round<MeasuredCeiling>[] = [];
+  const ingestRounds: Round<GeneratedLoad>[] = [];
+  const measureCeiling = async () => void ceilingRounds.push(await withUsage(() => ceiling.measure(concurrency, sliceMs)));
+  const measureIngest = async () => void ingestRounds.push(await withUsage(() => load.run({ kind: 'closed', concurrency, durationMs: sliceMs })));
+  for (let round = 0; round < options.rounds; round++) {
+    for (const measure of round % 2 === 0 ? [measureCeiling, measureIngest] : [measureIngest, measureCeiling]) await measure();
+  }
+  const ingest = combineLoadRounds(ingestRounds.map(({ measured }) => measured));
+  const ceilingResult = combineCeilingRounds(ceilingRounds.map(({ measured }) => measured));
+  return {
+    concurrency,
+    ingest: ingest.result,
+    ingestResources: combineResourceRounds(ingestRounds.map(({ measured, usage }) => ({ usage, seconds: measured.result.elapsedSeconds }))),
+    loadGeneratorCores: ingest.cpuSeconds / ingest.result.elapsedSeconds,
+    ceiling: ceilingResult,
+    ceilingResources: combineResourceRounds(ceilingRounds.map(({ measured, usage }) => ({ usage, seconds: measured.result.elapsedSeconds }))),
+    ratio: ingest.result.acceptedPerSecond / ceilingResult.insertsPerSecond,
+    roundRatios: ingestRounds.map(({ measured }, round) => measured.result.acceptedPerSecond / ceilingRounds[round]!.measured.result.insertsPerSecond),
+  };
+}
+
 async function benchmark({ stack, load, opportunities, options, startedAt, machine }: BenchmarkRun): Promise<IngestBenchResult> {
   const ceiling = ceilingRunner(stack.databaseUrl, opportunities, CEILING_FIRST_ACTION_ID);
 
   progress(`warming up (${options.warmupMs} ms each: API, then ceiling)`);
   let acceptedByApi = (await load.run({ kind: 'closed', concurrency: 8, durationMs: options.warmupMs })).result.accepted;
-  let ceilingInserted = (await ceiling.measure(8, options.warmupMs)).inserted;
+  let ceilingInserted = (await ceiling.measure(8, options.warmupMs)).result.inserted;
 
   const maxRate: MaxRatePhase[] = [];
   for (const concurrency of options.concurrencies) {
-    progress(`${concurrency} connection(s): ceiling, then ingest, ${options.phaseMs / 1000} s each`);
-    const ceilingDone = measureResources();
-    const ceilingResult = await ceiling.measure(concurrency, options.phaseMs);
-    const ceilingResources = ceilingDone();
-    const ingestDone = measureResources();
-    const ingest = await load.run({ kind: 'closed', concurrency, durationMs: options.phaseMs });
-    const ingestResources = ingestDone();
-    acceptedByApi += ingest.result.accepted;
-    ceilingInserted += ceilingResult.inserted;
-    maxRate.push({
-      concurrency,
-      ingest: ingest.result,
-      ingestResources,
-      loadGeneratorCores: ingest.cpuSeconds / ingest.result.elapsedSeconds,
-      ceiling: ceilingResult,
-      ceilingResources,
-      ratio: ingest.result.acceptedPerSecond / ceilingResult.insertsPerSecond,
-    });
+    progress(`${concurrency} connection(s): ${options.rounds} rounds of ceiling and ingest, ${options.phaseMs / options.rounds / 1000} s each`);
+    const phase = await maxRatePhase(load, ceiling, concurrency, options);
+    acceptedByApi += phase.ingest.accepted;
+    ceilingInserted += phase.ceiling.inserted;
+    maxRate.push(phase);
   }
 
   progress(`open loop: ${options.fixedRate}/s for ${options.fixedRateMs / 1000} s`);

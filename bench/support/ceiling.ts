@@ -24,8 +24,13 @@ export interface CeilingResult {
   latencyMs: LatencySummary;
 }
 
+export interface MeasuredCeiling {
+  result: CeilingResult;
+  latencySamplesMs: number[];
+}
+
 export interface CeilingRunner {
-  measure(concurrency: number, durationMs: number): Promise<CeilingResult>;
+  measure(concurrency: number, durationMs: number): Promise<MeasuredCeiling>;
 }
 
 /** Each measurement opens a pool of exactly `concurrency` connections, connects them all, then inserts flat out. */
@@ -61,7 +66,7 @@ export function ceilingRunner(databaseUrl: string, opportunities: readonly Curre
         };
         await Promise.all(Array.from({ length: concurrency }, connection));
         const elapsedSeconds = (performance.now() - started) / 1000;
-        return { concurrency, inserted, conflicts, elapsedSeconds, insertsPerSecond: inserted / elapsedSeconds, latencyMs: summarizeLatencies(latencies) };
+        return { result: { concurrency, inserted, conflicts, elapsedSeconds, insertsPerSecond: inserted / elapsedSeconds, latencyMs: summarizeLatencies(latencies) }, latencySamplesMs: latencies };
       } finally {
         await pool.end();
       }

@@ -21,6 +21,12 @@ export interface LoadResult {
   latencyMs: LatencySummary;
 }
 
+/** A result with its raw latency samples, so that several rounds of one phase can be combined (bench/support/rounds.ts). */
+export interface MeasuredLoad {
+  result: LoadResult;
+  latencySamplesMs: number[];
+}
+
 const REQUEST_TIMEOUT_MS = 30_000;
 
 type Outcome = { status: number } | { error: string };
@@ -69,7 +75,11 @@ class Tally {
     }
   }
 
-  finish(elapsedSeconds: number): LoadResult {
+  finish(elapsedSeconds: number): MeasuredLoad {
+    return { result: this.summary(elapsedSeconds), latencySamplesMs: this.latencies };
+  }
+
+  private summary(elapsedSeconds: number): LoadResult {
     return {
       requests: this.requests,
       accepted: this.accepted,
@@ -84,7 +94,7 @@ class Tally {
 }
 
 /** `concurrency` connections, each sending its next request as soon as the previous one is answered, for `durationMs`. */
-export async function closedLoop(url: URL, concurrency: number, durationMs: number, nextBody: NextBody): Promise<LoadResult> {
+export async function closedLoop(url: URL, concurrency: number, durationMs: number, nextBody: NextBody): Promise<MeasuredLoad> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const tally = new Tally();
   const started = performance.now();
@@ -107,7 +117,7 @@ export async function closedLoop(url: URL, concurrency: number, durationMs: numb
  * that scheduled time (so a stalled server is not hidden by the client waiting for it: no coordinated omission).
  * The elapsed time runs until the last response, so a server that falls behind shows a lower achieved rate.
  */
-export async function openLoop(url: URL, ratePerSecond: number, durationMs: number, maxSockets: number, nextBody: NextBody): Promise<LoadResult> {
+export async function openLoop(url: URL, ratePerSecond: number, durationMs: number, maxSockets: number, nextBody: NextBody): Promise<MeasuredLoad> {
   const agent = new http.Agent({ keepAlive: true, maxSockets });
   const tally = new Tally();
   const total = Math.round((ratePerSecond * durationMs) / 1000);

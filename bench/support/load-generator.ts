@@ -1,7 +1,7 @@
 // The HTTP load generator as a separate Node process (so it does not share the API's event loop), driven over IPC.
 import path from 'node:path';
 import type { CurrentRmsOpportunity } from '../../test/fakes/current-rms';
-import type { LoadResult } from './http-load';
+import type { MeasuredLoad } from './http-load';
 import { exchange as exchangeWith, forkTypeScript, stopChild } from './ipc';
 
 export type LoadPhase = { kind: 'closed'; concurrency: number; durationMs: number } | { kind: 'open'; ratePerSecond: number; durationMs: number; maxSockets: number };
@@ -14,11 +14,10 @@ export interface LoadSetup {
 
 export type LoadRequest = ({ kind: 'setup' } & LoadSetup) | LoadPhase;
 
-export type LoadReply = { kind: 'ready' } | { kind: 'result'; result: LoadResult; cpuSeconds: number } | { kind: 'failed'; message: string };
+export type LoadReply = { kind: 'ready' } | ({ kind: 'result'; cpuSeconds: number } & MeasuredLoad) | { kind: 'failed'; message: string };
 
 /** A load result plus the CPU time (user + system) the load generator itself spent on it. */
-export interface GeneratedLoad {
-  result: LoadResult;
+export interface GeneratedLoad extends MeasuredLoad {
   cpuSeconds: number;
 }
 
@@ -36,7 +35,7 @@ export async function startLoadGenerator(setup: LoadSetup): Promise<LoadGenerato
     async run(phase) {
       const reply = await exchange(phase);
       if (reply.kind !== 'result') throw new Error(`load phase ${JSON.stringify(phase)} failed: ${reply.kind === 'failed' ? reply.message : reply.kind}`);
-      return { result: reply.result, cpuSeconds: reply.cpuSeconds };
+      return { result: reply.result, latencySamplesMs: reply.latencySamplesMs, cpuSeconds: reply.cpuSeconds };
     },
     stop: () => stopChild(child),
   };

@@ -14,12 +14,12 @@ async function handle(request: LoadRequest): Promise<LoadReply> {
   }
   if (!target) throw new Error('a load phase arrived before the setup');
   const cpuBefore = process.cpuUsage();
-  const result =
+  const { result, latencySamplesMs } =
     request.kind === 'closed'
       ? await closedLoop(target.url, request.concurrency, request.durationMs, target.nextBody)
       : await openLoop(target.url, request.ratePerSecond, request.durationMs, request.maxSockets, target.nextBody);
   const cpu = process.cpuUsage(cpuBefore);
-  return { kind: 'result', result, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+  return { kind: 'result', result, latencySamplesMs, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
 }
 
 process.on('message', (request: LoadRequest) => {

@@ -5,6 +5,8 @@ export interface IngestBenchOptions {
   concurrencies: number[];
   /** Length of each max-rate phase (ingest and ceiling alike), in ms. */
   phaseMs: number;
+  /** Interleaved ceiling/ingest rounds each max-rate phase is split into. */
+  rounds: number;
   warmupMs: number;
   fixedRate: number;
   fixedRateMs: number;
@@ -17,6 +19,7 @@ export interface IngestBenchOptions {
 
 export const USAGE = `Usage: npm run bench:ingest -- [flags]
   --duration <s>              each max-rate phase, ingest and ceiling (default 10; env BENCH_DURATION_S)
+  --rounds <n>                interleaved ceiling/ingest rounds per max-rate phase (default 5; 2 with --quick)
   --concurrency <list>        connections of the max-rate phases (default 1,8,32,64)
   --rate <n>                  arrival rate of the open-loop phase, requests/s (default 1000)
   --rate-duration <s>         length of the open-loop phase (default 30; env BENCH_RATE_DURATION_S)
@@ -39,6 +42,7 @@ export function parseIngestBenchOptions(argv: string[], env: NodeJS.ProcessEnv):
       duration: { type: 'string' },
       concurrency: { type: 'string' },
       rate: { type: 'string' },
+      rounds: { type: 'string' },
       'rate-duration': { type: 'string' },
       quick: { type: 'boolean', default: false },
       'fast-unsafe-durability': { type: 'boolean', default: env.BENCH_FAST_DURABILITY === '1' },
@@ -53,6 +57,7 @@ export function parseIngestBenchOptions(argv: string[], env: NodeJS.ProcessEnv):
   return {
     concurrencies,
     phaseMs: positiveNumber('duration', values.duration ?? env.BENCH_DURATION_S, values.quick ? 2 : 10) * 1000,
+    rounds: Math.round(positiveNumber('rounds', values.rounds, values.quick ? 2 : 5)),
     warmupMs: values.quick ? 500 : 2000,
     fixedRate: positiveNumber('rate', values.rate, 1000),
     fixedRateMs: positiveNumber('rate-duration', values['rate-duration'] ?? env.BENCH_RATE_DURATION_S, values.quick ? 5 : 30) * 1000,

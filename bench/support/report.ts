@@ -18,6 +18,8 @@ export interface MaxRatePhase {
   ceilingResources: ResourceUsage;
   /** Accepted events/s through the API over single-row commits/s straight through pg, at the same concurrency. */
   ratio: number;
+  /** The same ratio in each interleaved round, in order. */
+  roundRatios: number[];
 }
 
 export interface FixedRatePhase {
@@ -90,9 +92,10 @@ export function formatReport(result: IngestBenchResult): string {
     `PostgreSQL ${postgres.settings.server_version ?? '?'} (embedded, temporary data dir), ${postgres.durability}: ${settings}`,
     `API in-process: Sequelize pool ${api.sequelizePoolMax}, request log at "${api.requestLogLevel}" to a file; load generator in a separate Node process`,
     '',
-    `(a) + (c) Max rate, closed loop, ${options.phaseMs / 1000} s per phase; ceiling = single-row INSERT … ON CONFLICT DO NOTHING commits through a pg Pool of the same size`,
+    `(a) + (c) Max rate, closed loop, ${options.phaseMs / 1000} s per side and concurrency in ${options.rounds} interleaved rounds (ceiling and ingest alternating which goes first);`,
+    '    ceiling = single-row INSERT … ON CONFLICT DO NOTHING commits through a pg Pool of the same size',
     table(
-      ['conns', 'ingest ev/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'failed', 'ceiling ev/s', 'ceil p50', 'ceil p99', 'ratio', 'goal', 'API loop', 'API cores', 'machine CPU'],
+      ['conns', 'ingest ev/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'failed', 'ceiling ev/s', 'ceil p50', 'ceil p99', 'ratio', 'rounds min–max', 'goal', 'API loop', 'API cores', 'machine CPU'],
       maxRate.map((phase) => [
         String(phase.concurrency),
         fixed(phase.ingest.acceptedPerSecond, 0),
@@ -104,6 +107,7 @@ export function formatReport(result: IngestBenchResult): string {
         fixed(phase.ceiling.latencyMs.p50),
         fixed(phase.ceiling.latencyMs.p99),
         fixed(phase.ratio, 2),
+        `${fixed(Math.min(...phase.roundRatios), 2)}–${fixed(Math.max(...phase.roundRatios), 2)}`,
         phase.ratio >= GOALS.minRatio ? 'met' : 'MISSED',
         percent(phase.ingestResources.apiEventLoopUtilization),
         fixed(phase.ingestResources.apiProcessCores, 2),

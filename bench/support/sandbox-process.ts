@@ -73,7 +73,7 @@ async function handle(request: SandboxRequest): Promise<SandboxReply> {
       };
       const cpuBefore = process.cpuUsage();
       const durationMs = (request.events / request.ratePerSecond) * 1000;
-      const result = await openLoop(new URL(request.webhookUrl), request.ratePerSecond, durationMs, request.maxSockets, nextBody);
+      const { result } = await openLoop(new URL(request.webhookUrl), request.ratePerSecond, durationMs, request.maxSockets, nextBody);
       const cpu = process.cpuUsage(cpuBefore);
       const finalVersions: Record<number, string> = {};
       for (let id = 1; id <= opportunities; id++) {
