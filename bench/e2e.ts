@@ -18,9 +18,13 @@ import { measureResources } from './support/resources';
 import { startSandboxWorld, type SandboxWorld, type Sent } from './support/sandbox-host';
 import { startIngestStack, type IngestStack } from './support/stack';
 import { startBenchTemporal } from './support/temporal-server';
-import { countWhenVisible, temporalWork } from './support/temporal-work';
+import { countWhenVisible, historyByKind, temporalWork } from './support/temporal-work';
 import { NOOP_TASK_QUEUE, startWorkerProcess, type WorkerProcess } from './support/worker-host';
 import { diffMetrics, gauges, higherGauges, phaseMetrics, type GaugePeaks } from './support/worker-metrics';
+
+/** Runs per workflow type whose histories are read at the end, to show where a run's history goes. */
+const HISTORY_SAMPLED_TYPES = ['benchNoop', 'processWebhookEvent', 'opportunitySync'];
+const HISTORY_SAMPLE = 200;
 
 const SYSTEMS = 3;
 const POLL_MS = 250;
@@ -223,6 +227,8 @@ async function main(): Promise<void> {
 
     progress('summing the Temporal histories');
     const work = await temporalWork(client);
+    const histories: E2eBenchResult['historyByKind'] = {};
+    for (const type of HISTORY_SAMPLED_TYPES) histories[type] = await historyByKind(client, type, HISTORY_SAMPLE);
     const warnings = countLogProblems(worker.logFile);
     const result: E2eBenchResult = {
       startedAt,
@@ -233,6 +239,7 @@ async function main(): Promise<void> {
         options.temporalSqlitePragmas.length > 0 ? `pragmas ${options.temporalSqlitePragmas.join(' ')} (\`npm start\` runs SQLite's defaults)` : "defaults (rollback journal), as `npm start` runs it"
       }`,
       temporalWork: work,
+      historyByKind: histories,
       worker: { ...effective, bundleSeconds: worker.bundleSeconds, logFile: worker.logFile, warnings, coreWarnings: worker.coreWarnings() },
       options,
       ceiling,

@@ -57,6 +57,8 @@ export interface E2eBenchResult {
   temporal: string;
   /** Executions and history events per workflow type on the run's server. */
   temporalWork: Record<string, WorkflowWork>;
+  /** Mean history events per run by kind (markers by name), from a sample of runs per workflow type. */
+  historyByKind: Record<string, { runs: number; perRun: Record<string, number> }>;
   worker: EffectiveWorkerOptions & { bundleSeconds: number; logFile: string; warnings: number; coreWarnings: Record<string, number> };
   options: E2eBenchOptions;
   ceiling: NoopCeilingResult & { cpu: PhaseCpu; worker: WorkerPhaseMetrics };
@@ -85,6 +87,17 @@ function temporalWorkLine({ temporalWork, options, ceiling }: E2eBenchResult): s
   return (
     `Temporal history events: ${per('benchNoop', ceiling.workflows)} per no-op workflow; per e2e event ${fixed(e2eEvents / options.events)}` +
     ` (processWebhookEvent ${per('processWebhookEvent', options.events)} + opportunitySync ${per('opportunitySync', options.events)}; ${temporalWork.opportunitySync?.executions ?? 0} sync runs)`
+  );
+}
+
+/** One row per kind of history event, one column per sampled workflow type. */
+function historyKindTable({ historyByKind }: E2eBenchResult): string {
+  const types = Object.keys(historyByKind);
+  const kinds = [...new Set(types.flatMap((type) => Object.keys(historyByKind[type]!.perRun)))].sort();
+  const total = (type: string) => Object.values(historyByKind[type]!.perRun).reduce((sum, count) => sum + count, 0);
+  return table(
+    ['history events per run', ...types.map((type) => `${type} (${historyByKind[type]!.runs} runs)`)],
+    [...kinds.map((kind) => [kind, ...types.map((type) => fixed(historyByKind[type]!.perRun[kind] ?? 0))]), ['total', ...types.map((type) => fixed(total(type)))]],
   );
 }
 
@@ -193,6 +206,7 @@ export function formatE2eReport(result: E2eBenchResult): string {
     `    (${options.events / n} events per opportunity; updates that arrive while a sync runs collapse into one, so fewer writes than events is the point)`,
     '',
     temporalWorkLine(result),
+    historyKindTable(result),
     '',
     workerMetricsTable(result),
     '',

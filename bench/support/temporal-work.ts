@@ -1,5 +1,6 @@
 // How much Temporal work each kind of workflow cost: executions and history events, summed from visibility after the run.
 import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface WorkflowWork {
@@ -28,6 +29,27 @@ export async function temporalWork(client: Client): Promise<Record<string, Workf
   };
   await Promise.all(Array.from({ length: 16 }, describeNext));
   return work;
+}
+
+const { EventType } = temporal.api.enums.v1;
+
+/** `WorkflowTaskCompleted`, or a marker by its name (`MarkerRecorded core_patch`, `… core_local_activity`). */
+function eventKind(event: temporal.api.history.v1.IHistoryEvent): string {
+  const type = (EventType[event.eventType ?? 0] ?? 'EVENT_TYPE_UNSPECIFIED').replace(/^EVENT_TYPE_/, '').toLowerCase().replace(/(?:^|_)(\w)/g, (_match, letter: string) => letter.toUpperCase());
+  const marker = event.markerRecordedEventAttributes?.markerName;
+  return marker ? `${type} ${marker}` : type;
+}
+
+/** Mean history events per run of `workflowType` by kind (an open run's history so far), over the first `sample` runs listed. */
+export async function historyByKind(client: Client, workflowType: string, sample: number): Promise<{ runs: number; perRun: Record<string, number> }> {
+  const counts: Record<string, number> = {};
+  let runs = 0;
+  for await (const execution of client.workflow.list({ query: `WorkflowType = '${workflowType}'`, pageSize: sample })) {
+    const history = await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
+    for (const event of history.events ?? []) counts[eventKind(event)] = (counts[eventKind(event)] ?? 0) + 1;
+    if (++runs === sample) break;
+  }
+  return { runs, perRun: Object.fromEntries(Object.entries(counts).map(([kind, count]) => [kind, count / Math.max(1, runs)])) };
 }
 
 /** Visibility trails the workflows a little: counts `query` until it reaches `expected` or `timeoutMs` passes. */
