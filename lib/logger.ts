@@ -3,13 +3,15 @@ import pino, { type Logger } from 'pino';
 
 export type { Logger };
 
-export function createLogger(level: string, name = 'platform'): Logger {
-  return pino({
+/** Logs to stdout (synchronously, pino's default) unless given another destination (the benchmarks'). */
+export function createLogger(level: string, name = 'platform', destination?: pino.DestinationStream): Logger {
+  const options = {
     name,
     level,
     redact: {
       paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.refreshToken', '*.accessToken'],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -35,7 +35,7 @@ export const E2E_USAGE = `Usage: npm run bench:e2e -- [flags]
   --fast-unsafe-durability     fsync=off, synchronous_commit=off, full_page_writes=off (the test suite's settings; not production's)
   --temporal-sqlite <pragmas>  the Temporal dev server's SQLite pragmas, comma-separated, or "defaults" as \`npm start\` runs it
                                (default journal_mode=wal,synchronous=full: every commit still fsynced, fewer fsyncs per commit)
-  --log-level <level>          API and worker log level, logged to files in the temporary folder (default info, as in production)
+  --log-level <level>          API and worker log level (default info, as in production), logged into the temporary folder (the API's through a pipe)
   --max-activities <n>         WORKER_MAX_CONCURRENT_ACTIVITIES for the worker (default: that variable, else the platform default)
   --max-workflow-tasks <n>     WORKER_MAX_CONCURRENT_WORKFLOW_TASKS (likewise)
   --max-cached <n>             WORKER_MAX_CACHED_WORKFLOWS (likewise; 0 = no cache)

@@ -26,7 +26,7 @@ export const USAGE = `Usage: npm run bench:ingest -- [flags]
   --quick                     2 s phases and a 5 s open loop, for a smoke run
   --fast-unsafe-durability    fsync=off, synchronous_commit=off, full_page_writes=off (the test suite's settings; not production's)
   --db-pool <n>               the API's Sequelize pool size (default: the platform's default; env BENCH_DB_POOL)
-  --log-level <level>         the API's request log level, logged to a temporary file (default info, as in production)`;
+  --log-level <level>         the API's request log level (default info, as in production); the log goes through a pipe, as stdout to a log collector`;
 
 function positiveNumber(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;

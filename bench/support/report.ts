@@ -90,7 +90,7 @@ export function formatReport(result: IngestBenchResult): string {
     `Machine: ${machine.cpuModel} × ${machine.cpuCount} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}, load average at start ${machine.loadAverageAtStart.join(' ')}`,
     '  (shared with other work: absolute figures are noisy; the ratios compare against a ceiling measured in the same run)',
     `PostgreSQL ${postgres.settings.server_version ?? '?'} (embedded, temporary data dir), ${postgres.durability}: ${settings}`,
-    `API in-process: Sequelize pool ${api.sequelizePoolMax}, request log at "${api.requestLogLevel}" to a file; load generator in a separate Node process`,
+    `API in-process: Sequelize pool ${api.sequelizePoolMax}, request log at "${api.requestLogLevel}" through a pipe (as stdout to a log collector); load generator in a separate Node process`,
     '',
     `(a) + (c) Max rate, closed loop, ${options.phaseMs / 1000} s per side and concurrency in ${options.rounds} interleaved rounds (ceiling and ingest alternating which goes first);`,
     '    ceiling = single-row INSERT … ON CONFLICT DO NOTHING commits through a pg Pool of the same size',

@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pino from 'pino';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { createApp } from '../../api/app';
 import { listen } from '../../api/server';
@@ -14,6 +13,7 @@ import { freePort } from '../../lib/local-stack/ports';
 import { createLogger } from '../../lib/logger';
 import { createTemporalClient, temporalTarget } from '../../lib/temporal';
 import { VERSION } from '../../lib/version';
+import { openLogPipe } from './log-pipe';
 import { migrateUp } from '../../migrations/migrator';
 
 /** What the test suite runs with: no fsync, asynchronous commit. Production keeps PostgreSQL's defaults. */
@@ -25,7 +25,7 @@ export interface IngestStackOptions {
   fastUnsafeDurability: boolean;
   /** Size of the API's Sequelize pool; undefined keeps the platform default. */
   apiPoolMax: number | undefined;
-  /** Level of the API's request log, written to a file in the temporary folder (as `info` in production writes a line per request). */
+  /** Level of the API's request log (`info` in production writes a line per request), written into a pipe another process drains. */
   apiLogLevel: string;
   /** The Temporal frontend the API's (lazy) client uses; by default an address nobody listens on (intake never calls Temporal). */
   temporalAddress?: string;
@@ -65,7 +65,9 @@ export async function startIngestStack(options: IngestStackOptions): Promise<Ing
     });
     stops.push(() => postgres.stop());
 
-    const apiLogger = pino({ name: 'api', level: options.apiLogLevel }, pino.destination({ dest: path.join(dataDir, 'api.log'), sync: true }));
+    const logPipe = openLogPipe(path.join(dataDir, 'api.log.pipe'), path.join(dataDir, 'api.log'));
+    stops.push(() => logPipe.close());
+    const apiLogger = createLogger(options.apiLogLevel, 'api', logPipe.destination);
     const sequelize = createSequelize(postgres.url, apiLogger, options.apiPoolMax);
     stops.push(() => sequelize.close());
     await migrateUp(sequelize, stackLogger);
