@@ -1,12 +1,13 @@
 // `npm run bench:ingest`: webhook intake throughput and latency against the same-run ceiling of single-row commits (issue 5, benchmark 1).
 import { QueryTypes } from 'sequelize';
-import { CEILING_USER_AGENT, ceilingRunner, type CeilingRunner, type MeasuredCeiling } from './support/ceiling';
+import { CEILING_USER_AGENT, ceilingRunner, type CeilingResult, type CeilingRunner } from './support/ceiling';
 import { startLoadGenerator, type GeneratedLoad, type LoadGenerator } from './support/load-generator';
 import { parseIngestBenchOptions, USAGE, type IngestBenchOptions } from './support/options';
 import { formatReport, GOALS, machineInfo, writeResult, type IngestBenchResult, type MaxRatePhase } from './support/report';
 import { measureResources, type ResourceUsage } from './support/resources';
 import { combineCeilingRounds, combineLoadRounds, combineResourceRounds } from './support/rounds';
 import { startIngestStack, type IngestStack } from './support/stack';
+import type { Measured } from './support/stats';
 import type { CurrentRmsOpportunity } from '../test/fakes/current-rms';
 import { CURRENT_RMS_USER_AGENT, sampleOpportunities } from './support/webhook-bodies';
 
@@ -48,7 +49,7 @@ async function withUsage<T>(measure: () => Promise<T>): Promise<Round<T>> {
  */
 async function maxRatePhase(load: LoadGenerator, ceiling: CeilingRunner, concurrency: number, options: IngestBenchOptions): Promise<MaxRatePhase> {
   const sliceMs = options.phaseMs / options.rounds;
-  const ceilingRounds: Round<MeasuredCeiling>[] = [];
+  const ceilingRounds: Round<Measured<CeilingResult>>[] = [];
   const ingestRounds: Round<GeneratedLoad>[] = [];
   const measureCeiling = async () => void ceilingRounds.push(await withUsage(() => ceiling.measure(concurrency, sliceMs)));
   const measureIngest = async () => void ingestRounds.push(await withUsage(() => load.run({ kind: 'closed', concurrency, durationMs: sliceMs })));
@@ -60,10 +61,10 @@ async function maxRatePhase(load: LoadGenerator, ceiling: CeilingRunner, concurr
   return {
     concurrency,
     ingest: ingest.result,
-    ingestResources: combineResourceRounds(ingestRounds.map(({ measured, usage }) => ({ usage, seconds: measured.result.elapsedSeconds }))),
+    ingestResources: combineResourceRounds(ingestRounds.map(({ usage }) => usage)),
     loadGeneratorCores: ingest.cpuSeconds / ingest.result.elapsedSeconds,
     ceiling: ceilingResult,
-    ceilingResources: combineResourceRounds(ceilingRounds.map(({ measured, usage }) => ({ usage, seconds: measured.result.elapsedSeconds }))),
+    ceilingResources: combineResourceRounds(ceilingRounds.map(({ usage }) => usage)),
     ratio: ingest.result.acceptedPerSecond / ceilingResult.insertsPerSecond,
     roundRatios: ingestRounds.map(({ measured }, round) => measured.result.acceptedPerSecond / ceilingRounds[round]!.measured.result.insertsPerSecond),
   };

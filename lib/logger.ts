@@ -3,7 +3,7 @@ import pino, { type Logger } from 'pino';
 
 export type { Logger };
 
-/** Logs to stdout (synchronously, pino's default) unless given another destination (the benchmarks'). */
+/** Logs to stdout (pino's default: asynchronous writes, flushed on exit) unless given another destination (the benchmarks'). */
 export function createLogger(level: string, name = 'platform', destination?: pino.DestinationStream): Logger {
   const options = {
     name,

@@ -2,7 +2,7 @@
 import { Pool } from 'pg';
 import type { CurrentRmsOpportunity } from '../../test/fakes/current-rms';
 import { CURRENT_RMS_SOURCE, currentRmsEventType, statusChange } from '../../domain/webhook-events';
-import { summarizeLatencies, type LatencySummary } from './stats';
+import { summarizeLatencies, type LatencySummary, type Measured } from './stats';
 import { webhookBodySource } from './webhook-bodies';
 
 /** Stored as the User-Agent of ceiling rows, which tells them apart from rows the API wrote. */
@@ -24,13 +24,8 @@ export interface CeilingResult {
   latencyMs: LatencySummary;
 }
 
-export interface MeasuredCeiling {
-  result: CeilingResult;
-  latencySamplesMs: number[];
-}
-
 export interface CeilingRunner {
-  measure(concurrency: number, durationMs: number): Promise<MeasuredCeiling>;
+  measure(concurrency: number, durationMs: number): Promise<Measured<CeilingResult>>;
 }
 
 /** Each measurement opens a pool of exactly `concurrency` connections, connects them all, then inserts flat out. */
@@ -46,6 +41,8 @@ export function ceilingRunner(databaseUrl: string, opportunities: readonly Curre
   return {
     async measure(concurrency, durationMs) {
       const pool = new Pool({ connectionString: databaseUrl, max: concurrency, application_name: 'ingest-bench-ceiling' });
+      // An idle client sees PostgreSQL stop when Ctrl-C interrupts a run; queries report their own errors.
+      pool.on('error', () => undefined);
       try {
         const clients = await Promise.all(Array.from({ length: concurrency }, () => pool.connect()));
         for (const client of clients) client.release();

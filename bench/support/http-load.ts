@@ -1,7 +1,7 @@
 // HTTP load against the webhook URL over keep-alive connections: closed-loop (N connections flat out) and open-loop (fixed arrival rate).
 import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { summarizeLatencies, type LatencySummary } from './stats';
+import { summarizeLatencies, type LatencySummary, type Measured } from './stats';
 import { CURRENT_RMS_USER_AGENT } from './webhook-bodies';
 
 export type NextBody = () => { rawBody: string };
@@ -19,12 +19,6 @@ export interface LoadResult {
   elapsedSeconds: number;
   acceptedPerSecond: number;
   latencyMs: LatencySummary;
-}
-
-/** A result with its raw latency samples, so that several rounds of one phase can be combined (bench/support/rounds.ts). */
-export interface MeasuredLoad {
-  result: LoadResult;
-  latencySamplesMs: number[];
 }
 
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -75,7 +69,7 @@ class Tally {
     }
   }
 
-  finish(elapsedSeconds: number): MeasuredLoad {
+  finish(elapsedSeconds: number): Measured<LoadResult> {
     return { result: this.summary(elapsedSeconds), latencySamplesMs: this.latencies };
   }
 
@@ -94,7 +88,7 @@ class Tally {
 }
 
 /** `concurrency` connections, each sending its next request as soon as the previous one is answered, for `durationMs`. */
-export async function closedLoop(url: URL, concurrency: number, durationMs: number, nextBody: NextBody): Promise<MeasuredLoad> {
+export async function closedLoop(url: URL, concurrency: number, durationMs: number, nextBody: NextBody): Promise<Measured<LoadResult>> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const tally = new Tally();
   const started = performance.now();
@@ -117,7 +111,7 @@ export async function closedLoop(url: URL, concurrency: number, durationMs: numb
  * that scheduled time (so a stalled server is not hidden by the client waiting for it: no coordinated omission).
  * The elapsed time runs until the last response, so a server that falls behind shows a lower achieved rate.
  */
-export async function openLoop(url: URL, ratePerSecond: number, durationMs: number, maxSockets: number, nextBody: NextBody): Promise<MeasuredLoad> {
+export async function openLoop(url: URL, ratePerSecond: number, durationMs: number, maxSockets: number, nextBody: NextBody): Promise<Measured<LoadResult>> {
   const agent = new http.Agent({ keepAlive: true, maxSockets });
   const tally = new Tally();
   const total = Math.round((ratePerSecond * durationMs) / 1000);

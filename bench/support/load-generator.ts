@@ -1,7 +1,8 @@
 // The HTTP load generator as a separate Node process (so it does not share the API's event loop), driven over IPC.
 import path from 'node:path';
 import type { CurrentRmsOpportunity } from '../../test/fakes/current-rms';
-import type { MeasuredLoad } from './http-load';
+import type { LoadResult } from './http-load';
+import type { Measured } from './stats';
 import { exchange as exchangeWith, forkTypeScript, stopChild } from './ipc';
 
 export type LoadPhase = { kind: 'closed'; concurrency: number; durationMs: number } | { kind: 'open'; ratePerSecond: number; durationMs: number; maxSockets: number };
@@ -14,10 +15,10 @@ export interface LoadSetup {
 
 export type LoadRequest = ({ kind: 'setup' } & LoadSetup) | LoadPhase;
 
-export type LoadReply = { kind: 'ready' } | ({ kind: 'result'; cpuSeconds: number } & MeasuredLoad) | { kind: 'failed'; message: string };
+export type LoadReply = { kind: 'ready' } | ({ kind: 'result'; cpuSeconds: number } & Measured<LoadResult>) | { kind: 'failed'; message: string };
 
 /** A load result plus the CPU time (user + system) the load generator itself spent on it. */
-export interface GeneratedLoad extends MeasuredLoad {
+export interface GeneratedLoad extends Measured<LoadResult> {
   cpuSeconds: number;
 }
 

@@ -1,4 +1,4 @@
-// The API's log as production writes it: synchronous writes into a pipe that another process drains (stdout and a log collector).
+// The API's log as production writes it: pino's default asynchronous writes into a pipe another process drains (stdout and a log collector).
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, constants, openSync } from 'node:fs';
@@ -10,19 +10,21 @@ export interface LogPipe {
 }
 
 /**
- * A FIFO at `fifoPath` drained by `cat` into `logFile`. The write end is opened read-write, which on Linux does not
- * wait for the reader; a full pipe (64 KiB) blocks the writer until `cat` catches up, as a slow log collector would.
+ * A FIFO at `fifoPath` drained by `cat` into `logFile`. The write end is opened read-write first, which on Linux does
+ * not wait for a reader; a full pipe (64 KiB) holds the writes back until `cat` catches up, as a slow collector would.
  */
 export function openLogPipe(fifoPath: string, logFile: string): LogPipe {
   execFileSync('mkfifo', [fifoPath]);
+  const destination = pino.destination({ fd: openSync(fifoPath, constants.O_RDWR), sync: false });
   const output = openSync(logFile, 'a');
-  const reader = spawn('cat', [fifoPath], { stdio: ['ignore', output, 'inherit'] });
+  // Its own process group, like PostgreSQL's: Ctrl-C stops the benchmark, which then closes the pipe, and `cat` drains it.
+  const reader = spawn('cat', [fifoPath], { stdio: ['ignore', output, 'inherit'], detached: true });
   closeSync(output);
-  const destination = pino.destination({ fd: openSync(fifoPath, constants.O_RDWR), sync: true });
+  const exited = once(reader, 'exit').catch(() => undefined); // a `cat` that failed to start emits 'error' instead
   return {
     destination,
     async close() {
-      const exited = once(reader, 'exit');
+      if (reader.exitCode !== null || reader.signalCode !== null) return destination.destroy(); // nobody drains a full pipe
       destination.flushSync();
       destination.end(); // the last writer gone, `cat` reads to the end and exits
       await exited;

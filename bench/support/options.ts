@@ -35,6 +35,13 @@ function positiveNumber(name: string, value: string | undefined, fallback: numbe
   return parsed;
 }
 
+function positiveInteger(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`--${name} must be a positive integer, got "${value}"\n${USAGE}`);
+  return parsed;
+}
+
 export function parseIngestBenchOptions(argv: string[], env: NodeJS.ProcessEnv): IngestBenchOptions | 'help' {
   const { values } = parseArgs({
     args: argv,
@@ -52,18 +59,18 @@ export function parseIngestBenchOptions(argv: string[], env: NodeJS.ProcessEnv):
     },
   });
   if (values.help) return 'help';
-  const concurrencies = (values.concurrency ?? '1,8,32,64').split(',').map((value) => Math.round(positiveNumber('concurrency', value.trim(), 1)));
+  const concurrencies = (values.concurrency ?? '1,8,32,64').split(',').map((value) => positiveInteger('concurrency', value.trim(), 1));
   const poolMax = values['db-pool'] ?? env.BENCH_DB_POOL;
   return {
     concurrencies,
     phaseMs: positiveNumber('duration', values.duration ?? env.BENCH_DURATION_S, values.quick ? 2 : 10) * 1000,
-    rounds: Math.round(positiveNumber('rounds', values.rounds, values.quick ? 2 : 5)),
+    rounds: positiveInteger('rounds', values.rounds, values.quick ? 2 : 5),
     warmupMs: values.quick ? 500 : 2000,
     fixedRate: positiveNumber('rate', values.rate, 1000),
     fixedRateMs: positiveNumber('rate-duration', values['rate-duration'] ?? env.BENCH_RATE_DURATION_S, values.quick ? 5 : 30) * 1000,
     fixedRateMaxSockets: 256,
     fastUnsafeDurability: values['fast-unsafe-durability'],
-    apiPoolMax: poolMax === undefined ? undefined : Math.round(positiveNumber('db-pool', poolMax, 10)),
+    apiPoolMax: poolMax === undefined ? undefined : positiveInteger('db-pool', poolMax, 10),
     apiLogLevel: values['log-level'],
   };
 }

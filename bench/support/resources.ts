@@ -9,6 +9,8 @@ export interface ResourceUsage {
   apiProcessCores: number;
   /** Busy share of all the machine's cores (PostgreSQL, load generator and other tenants included), 0–1. */
   machineBusy: number;
+  /** Length of the measurement. */
+  wallSeconds: number;
 }
 
 const machineTimes = () =>
@@ -34,6 +36,7 @@ export function measureResources(): () => ResourceUsage {
       apiEventLoopUtilization: performance.eventLoopUtilization(loop).utilization,
       apiProcessCores: (cpuUsed.user + cpuUsed.system) / 1e6 / wallSeconds,
       machineBusy: (machineNow.busy - machine.busy) / Math.max(1, machineNow.total - machine.total),
+      wallSeconds,
     };
   };
 }

@@ -1,9 +1,9 @@
-// Combines the interleaved rounds of one max-rate phase: counts summed over the summed time, percentiles over every sample.
-import type { CeilingResult, MeasuredCeiling } from './ceiling';
+// Combines the interleaved rounds of one max-rate phase: counts over the summed time, percentiles over every sample, CPU by time.
+import type { CeilingResult } from './ceiling';
 import type { LoadResult } from './http-load';
 import type { GeneratedLoad } from './load-generator';
 import type { ResourceUsage } from './resources';
-import { summarizeLatencies } from './stats';
+import { summarizeLatencies, type Measured } from './stats';
 
 const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
 
@@ -29,7 +29,7 @@ export function combineLoadRounds(rounds: GeneratedLoad[]): { result: LoadResult
   };
 }
 
-export function combineCeilingRounds(rounds: MeasuredCeiling[]): CeilingResult {
+export function combineCeilingRounds(rounds: Measured<CeilingResult>[]): CeilingResult {
   const results = rounds.map(({ result }) => result);
   const elapsedSeconds = sum(results.map((result) => result.elapsedSeconds));
   const inserted = sum(results.map((result) => result.inserted));
@@ -43,13 +43,14 @@ export function combineCeilingRounds(rounds: MeasuredCeiling[]): CeilingResult {
   };
 }
 
-/** Each round's usage weighted by its length. */
-export function combineResourceRounds(rounds: { usage: ResourceUsage; seconds: number }[]): ResourceUsage {
-  const seconds = sum(rounds.map((round) => round.seconds));
-  const weighted = (pick: (usage: ResourceUsage) => number) => sum(rounds.map((round) => pick(round.usage) * round.seconds)) / seconds;
+/** Each round's usage weighted by the length of its measurement. */
+export function combineResourceRounds(rounds: ResourceUsage[]): ResourceUsage {
+  const wallSeconds = sum(rounds.map((usage) => usage.wallSeconds));
+  const weighted = (pick: (usage: ResourceUsage) => number) => sum(rounds.map((usage) => pick(usage) * usage.wallSeconds)) / wallSeconds;
   return {
     apiEventLoopUtilization: weighted((usage) => usage.apiEventLoopUtilization),
     apiProcessCores: weighted((usage) => usage.apiProcessCores),
     machineBusy: weighted((usage) => usage.machineBusy),
+    wallSeconds,
   };
 }

@@ -1,5 +1,11 @@
 // Latency samples and their percentiles (nearest-rank), in milliseconds.
 
+/** A result with its raw latency samples, so that several rounds of one phase can be combined (bench/support/rounds.ts). */
+export interface Measured<T> {
+  result: T;
+  latencySamplesMs: number[];
+}
+
 export interface LatencySummary {
   count: number;
   p50: number;
