@@ -1,5 +1,6 @@
 // Command-line flags (with environment fallbacks) of `npm run bench:e2e`.
 import { parseArgs } from 'node:util';
+import { flagValues } from './flag-values';
 
 export interface E2eBenchOptions {
   events: number;
@@ -43,12 +44,7 @@ export const E2E_USAGE = `Usage: npm run bench:e2e -- [flags]
   --activity-pollers <n>       WORKER_ACTIVITY_TASK_POLLERS (likewise)
   --label <text>               names this worker setting in the report (default "default" or the settings given)`;
 
-function positiveInteger(name: string, value: string | undefined, fallback: number, minimum = 1): number {
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < minimum) throw new Error(`--${name} must be an integer ≥ ${minimum}, got "${value}"\n${E2E_USAGE}`);
-  return parsed;
-}
+const { positiveInteger } = flagValues(E2E_USAGE);
 
 const WORKER_FLAGS = {
   'max-activities': 'WORKER_MAX_CONCURRENT_ACTIVITIES',

@@ -1,5 +1,6 @@
 // Command-line flags (with environment fallbacks) of `npm run bench:ingest`.
 import { parseArgs } from 'node:util';
+import { flagValues } from './flag-values';
 
 export interface IngestBenchOptions {
   concurrencies: number[];
@@ -28,19 +29,7 @@ export const USAGE = `Usage: npm run bench:ingest -- [flags]
   --db-pool <n>               the API's Sequelize pool size (default: the platform's default; env BENCH_DB_POOL)
   --log-level <level>         the API's request log level (default info, as in production); the log goes through a pipe, as stdout to a log collector`;
 
-function positiveNumber(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed <= 0) throw new Error(`--${name} must be a positive number, got "${value}"\n${USAGE}`);
-  return parsed;
-}
-
-function positiveInteger(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`--${name} must be a positive integer, got "${value}"\n${USAGE}`);
-  return parsed;
-}
+const { positiveNumber, positiveInteger } = flagValues(USAGE);
 
 export function parseIngestBenchOptions(argv: string[], env: NodeJS.ProcessEnv): IngestBenchOptions | 'help' {
   const { values } = parseArgs({

@@ -13,8 +13,8 @@ import { freePort } from '../../lib/local-stack/ports';
 import { createLogger } from '../../lib/logger';
 import { createTemporalClient, temporalTarget } from '../../lib/temporal';
 import { VERSION } from '../../lib/version';
-import { openLogPipe } from './log-pipe';
 import { migrateUp } from '../../migrations/migrator';
+import { openLogPipe } from './log-pipe';
 
 /** What the test suite runs with: no fsync, asynchronous commit. Production keeps PostgreSQL's defaults. */
 export const FAST_UNSAFE_DURABILITY = { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' };
