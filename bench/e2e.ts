@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
-import { TASK_QUEUE } from '../domain/task-queues';
+import { PLATFORM_TASK_QUEUES } from '../domain/task-queues';
 import { loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { createTemporalClient, registerSearchAttributes } from '../lib/temporal';
@@ -99,7 +99,7 @@ async function endToEnd(parts: Parts, options: E2eBenchOptions): Promise<E2eRun 
     }
     if (Date.now() >= nextProgress) {
       nextProgress += PROGRESS_EVERY_MS;
-      peaks = higherGauges(peaks, gauges(await worker.metrics(), TASK_QUEUE));
+      peaks = higherGauges(peaks, gauges(await worker.metrics(), PLATFORM_TASK_QUEUES));
       const received = Object.values(statuses).reduce((sum, count) => sum + count, 0);
       progress(`${((Date.now() - requestedAt) / 1000).toFixed(0)} s: ${received} received, ${JSON.stringify(statuses)}${sent ? `, links at the last version ${linksDone}/${linksExpected}` : ''}`);
     }
@@ -217,13 +217,13 @@ async function main(): Promise<void> {
     const ceilingResult = await worker.ceiling(options.ceilingWorkflows, options.ceilingStartBatch);
     const cpu = ceilingCpu();
     const metricsAfterCeiling = await worker.metrics();
-    const ceiling = { ...ceilingResult, cpu, worker: phaseMetrics(diffMetrics(metricsAfterCeiling, metricsAtStart), NOOP_TASK_QUEUE) };
+    const ceiling = { ...ceilingResult, cpu, worker: phaseMetrics(diffMetrics(metricsAfterCeiling, metricsAtStart), [NOOP_TASK_QUEUE]) };
     progress(`ceiling: ${ceiling.workflowsPerSecond.toFixed(1)} workflows/s`);
 
     const effective = await worker.startPlatform();
     progress(`end to end: ${options.events} webhooks over ${options.opportunities} opportunities at ${options.rate}/s`);
     const { peaks, ...e2eRun } = await endToEnd(parts, options);
-    const e2e = { ...e2eRun, worker: phaseMetrics(diffMetrics(await worker.metrics(), metricsAfterCeiling), TASK_QUEUE, peaks) };
+    const e2e = { ...e2eRun, worker: phaseMetrics(diffMetrics(await worker.metrics(), metricsAfterCeiling), PLATFORM_TASK_QUEUES, peaks) };
 
     progress('summing the Temporal histories');
     const work = await temporalWork(client);

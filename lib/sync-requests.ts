@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { IntegrationSystem } from '../domain/integration-systems';
 import { SYNC_REQUESTED_SIGNAL, type OpportunitySyncInput, type SyncRequest } from '../domain/opportunity-sync';
 import { BUSINESS_KEY, INTEGRATION_SYSTEM, OPPORTUNITY_ID, SYNC_STATUS } from '../domain/search-attributes';
-import { TASK_QUEUE } from '../domain/task-queues';
+import { SYNC_TASK_QUEUE } from '../domain/task-queues';
 import { workflowIds } from '../domain/workflow-ids';
 import type { Config } from './config';
 
@@ -20,7 +20,7 @@ export async function requestOpportunitySync(client: Client, { system, opportuni
   const workflowId = workflowIds.opportunitySync(system, opportunityId);
   const handle = await client.workflow.signalWithStart('opportunitySync', {
     workflowId,
-    taskQueue: TASK_QUEUE,
+    taskQueue: SYNC_TASK_QUEUE,
     args: [{ system, opportunityId, idleTimeoutMs } satisfies OpportunitySyncInput],
     signal: SYNC_REQUESTED_SIGNAL,
     signalArgs: [request],

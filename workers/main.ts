@@ -40,7 +40,7 @@ async function main(): Promise<void> {
       ...(useBundle ? { workflowBundlePath: WORKFLOW_BUNDLE_PATH } : {}),
     });
     const relay = startOutboxRelay({ sequelize, client, logger, pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS });
-    logger.info({ taskQueue: worker.options.taskQueue, bundle: useBundle }, 'worker and outbox relay running');
+    logger.info({ taskQueues: worker.workers.map(({ options }) => options.taskQueue), bundle: useBundle }, 'workers and outbox relay running');
     try {
       await worker.run();
     } finally {

@@ -1,7 +1,7 @@
-// The Temporal worker: registers every workflow and activity on the platform's task queue.
+// The worker role's Temporal workers: one per task queue (events, syncs), each registering every workflow and activity.
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { DefaultLogger, Runtime, Worker, type LogLevel, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type LogLevel, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import type { Sequelize } from 'sequelize';
 import { createActivities } from '../activities';
 import { ErrorCastingInterceptor } from '../activities/error-casting';
@@ -10,7 +10,7 @@ import { CurrentRmsClient } from '../integrations/current-rms/client';
 import { WORKER_TUNING_DEFAULTS, type Config, type CurrentRmsApiSettings } from '../lib/config';
 import { LONGEST_ACTIVITY_ATTEMPT_MS } from '../domain/activity-policies';
 import type { IntegrationSystem } from '../domain/integration-systems';
-import { TASK_QUEUE } from '../domain/task-queues';
+import { PLATFORM_TASK_QUEUES } from '../domain/task-queues';
 import type { Logger } from '../lib/logger';
 
 export interface PlatformWorkerOptions {
@@ -27,7 +27,7 @@ export interface PlatformWorkerOptions {
   syncIdleTimeoutMs: number;
   /** A prebuilt bundle (`npm run build`); without it the workflows are bundled at start-up. */
   workflowBundlePath?: string;
-  /** Slots and cache (WORKER_* settings); WORKER_TUNING_DEFAULTS when omitted. */
+  /** Slots and cache of each task queue's worker (WORKER_* settings); WORKER_TUNING_DEFAULTS when omitted. */
   tuning?: WorkerTuning;
   /** The sync targets' connectors; by default built from `externalSystems` (the e2e benchmark passes its own). */
   connectors?: SyncConnectors;
@@ -70,27 +70,59 @@ export const SHUTDOWN_GRACE_MS = LONGEST_ACTIVITY_ATTEMPT_MS + 15_000;
 
 export const WORKFLOW_BUNDLE_PATH = path.resolve(__dirname, '..', 'workflow-bundle.js');
 
-export function createPlatformWorker(options: PlatformWorkerOptions): Promise<Worker> {
-  return Worker.create({
-    connection: options.connection,
-    namespace: options.namespace,
-    taskQueue: TASK_QUEUE,
-    activities: createActivities({
-      sequelize: options.sequelize,
-      logger: options.logger,
-      currentRms: new CurrentRmsClient(options.externalSystems.currentRms),
-      syncSystems: options.syncSystems,
-      connectors: options.connectors ?? createSyncConnectors(options.externalSystems),
-      temporal: options.client,
-      syncIdleTimeoutMs: options.syncIdleTimeoutMs,
-    }),
-    interceptors: { activity: [() => ({ inbound: new ErrorCastingInterceptor() })] },
-    ...(options.workflowBundlePath
-      ? { workflowBundle: { codePath: options.workflowBundlePath } }
-      : { workflowsPath: require.resolve('../workflows') }),
-    shutdownGraceTime: SHUTDOWN_GRACE_MS,
-    ...workerTuningOptions(options.tuning ?? WORKER_TUNING_DEFAULTS),
+/** One Temporal worker per task queue; they share the activities (so each SaaS's rate limiter) and the workflow code. */
+export interface PlatformWorker {
+  /** In the order of PLATFORM_TASK_QUEUES. */
+  workers: readonly Worker[];
+  /** Runs them all until shutdown; when one fails the others are shut down, and the failure is rethrown. */
+  run(): Promise<void>;
+  /** Starts the graceful shutdown of every one still running. */
+  shutdown(): void;
+}
+
+export async function createPlatformWorker(options: PlatformWorkerOptions): Promise<PlatformWorker> {
+  const activities = createActivities({
+    sequelize: options.sequelize,
+    logger: options.logger,
+    currentRms: new CurrentRmsClient(options.externalSystems.currentRms),
+    syncSystems: options.syncSystems,
+    connectors: options.connectors ?? createSyncConnectors(options.externalSystems),
+    temporal: options.client,
+    syncIdleTimeoutMs: options.syncIdleTimeoutMs,
   });
+  // Bundled once for both workers when there is no prebuilt bundle.
+  const workflowBundle = options.workflowBundlePath ? { codePath: options.workflowBundlePath } : await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows') });
+  const workers = await Promise.all(
+    PLATFORM_TASK_QUEUES.map((taskQueue) =>
+      Worker.create({
+        connection: options.connection,
+        namespace: options.namespace,
+        taskQueue,
+        activities,
+        interceptors: { activity: [() => ({ inbound: new ErrorCastingInterceptor() })] },
+        workflowBundle,
+        shutdownGraceTime: SHUTDOWN_GRACE_MS,
+        ...workerTuningOptions(options.tuning ?? WORKER_TUNING_DEFAULTS),
+      }),
+    ),
+  );
+  const shutdown = () => {
+    for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+  };
+  return {
+    workers,
+    shutdown,
+    async run() {
+      const runs = workers.map((worker) => worker.run());
+      try {
+        await Promise.all(runs);
+      } catch (error) {
+        shutdown();
+        await Promise.allSettled(runs);
+        throw error;
+      }
+    },
+  };
 }
 
 const SDK_LOG_LEVELS: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN' };

@@ -1,10 +1,11 @@
 // The entity workflow `sync-<system>-<opportunityId>`: serializes writes of one opportunity to one system and coalesces bursts.
-import { ActivityFailure, ApplicationFailure, condition, continueAsNew, defineSignal, isCancellation, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, defineSignal, isCancellation, makeContinueAsNewFunc, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { databaseActivity, syncActivity } from '../domain/activity-policies';
 import type { IntegrationSystem, SyncFailureKind } from '../domain/integration-systems';
 import { SYNC_REQUESTED_SIGNAL, type OpportunitySyncInput, type OpportunitySyncResult, type SyncOutcome, type SyncRequest } from '../domain/opportunity-sync';
 import { SYNC_STATUS } from '../domain/search-attributes';
+import { SYNC_TASK_QUEUE } from '../domain/task-queues';
 import { failureMessage } from './failure-message';
 
 export const syncRequested = defineSignal<[SyncRequest]>(SYNC_REQUESTED_SIGNAL);
@@ -38,7 +39,8 @@ export async function opportunitySync(input: OpportunitySyncInput): Promise<Oppo
     syncs += 1;
     if (pending === undefined && lastOutcome === 'skipped-unknown-opportunity') break;
     if (syncs >= syncsPerRun || workflowInfo().continueAsNewSuggested) {
-      await continueAsNew<typeof opportunitySync>({ system, opportunityId, idleTimeoutMs, syncsPerRun, ...(pending ? { pendingRequest: pending } : {}) });
+      // Onto the sync task queue whichever queue this run started on: runs started before it existed move there.
+      await makeContinueAsNewFunc<typeof opportunitySync>({ taskQueue: SYNC_TASK_QUEUE })({ system, opportunityId, idleTimeoutMs, syncsPerRun, ...(pending ? { pendingRequest: pending } : {}) });
     }
   }
   return { system, opportunityId, syncs, lastOutcome };

@@ -156,12 +156,12 @@ export function formatE2eReport(result: E2eBenchResult): string {
     '  (shared with other work: absolute figures are noisy; the ratio compares against a ceiling measured in the same run)',
     `PostgreSQL ${postgres.settings.server_version ?? '?'} (embedded, temporary data dir), ${postgres.durability}: ${settings}`,
     `Temporal: ${result.temporal}`,
-    `Worker process "${result.label}": ${worker.tuning.maxConcurrentActivities} activity slots, ${worker.tuning.maxConcurrentWorkflowTasks} workflow-task slots, cache ${worker.maxCachedWorkflows} workflows` +
+    `Worker process "${result.label}", a worker per task queue (events, syncs), each: ${worker.tuning.maxConcurrentActivities} activity slots, ${worker.tuning.maxConcurrentWorkflowTasks} workflow-task slots, cache ${worker.maxCachedWorkflows} workflows` +
       ` (SDK: ${worker.localActivitySlots ?? '?'} local-activity slots, pollers ${worker.workflowTaskPollers ?? '?'} workflow / ${worker.activityTaskPollers ?? '?'} activity);` +
       ` DB pool ${worker.sequelizePoolMax}, relay poll ${worker.outboxPollIntervalMs} ms; prebuilt bundle (${fixed(worker.bundleSeconds)} s to build, before any measurement)`,
     `API in this process; sandboxes (Current RMS, Salesforce, Xero, monday.com, quotas lifted) and the webhook sender in another`,
     '',
-    `(1) Ceiling: ${grouped(ceiling.workflows)} no-op workflows (one no-op activity each) on their own task queue, same worker settings, started ${ceiling.startBatch} at a time as the relay does`,
+    `(1) Ceiling: ${grouped(ceiling.workflows)} no-op workflows (one no-op activity each) on their own task queue and worker, same settings, started ${ceiling.startBatch} at a time as the relay does`,
     `    ${fixed(ceiling.workflowsPerSecond)} workflows/s: all started in ${fixed(ceiling.startSeconds)} s, all completed ${fixed(ceiling.elapsedSeconds)} s after the first start; ${ceiling.startFailures} failed starts (retried)`,
     '',
     `(2) End to end: ${grouped(options.events)} webhooks over ${grouped(n)} opportunities (a create, then updates, interleaved), sent at ${options.rate}/s; ${options.customers} customers shared`,

@@ -1,4 +1,4 @@
-// The Temporal SDK's worker metrics (Prometheus text from the worker process), summed per task queue and diffed per phase.
+// The Temporal SDK's worker metrics (Prometheus text from the worker process), summed over task queues and diffed per phase.
 
 /** Metric sums keyed `name|task_queue|operation|worker_type` (other labels summed over). */
 export type MetricSums = Record<string, number>;
@@ -50,11 +50,14 @@ export interface GaugePeaks {
   localActivitySlotsUsed: number;
 }
 
-/** The gauges now: workflows in the sticky cache and slots in use. */
-export function gauges(sums: MetricSums, taskQueue: string): GaugePeaks {
-  const slots = (workerType: string) => sums[`temporal_worker_task_slots_used|${taskQueue}||${workerType}`] ?? 0;
+/** A metric summed over the given task queues (the platform's worker polls two). */
+const overQueues = (sums: MetricSums, taskQueues: readonly string[], key: (queue: string) => string) => taskQueues.reduce((total, queue) => total + (sums[key(queue)] ?? 0), 0);
+
+/** The gauges now, over the given task queues: workflows in the sticky caches and slots in use. */
+export function gauges(sums: MetricSums, taskQueues: readonly string[]): GaugePeaks {
+  const slots = (workerType: string) => overQueues(sums, taskQueues, (queue) => `temporal_worker_task_slots_used|${queue}||${workerType}`);
   return {
-    cachedWorkflows: sums[`temporal_sticky_cache_size|${taskQueue}||`] ?? 0,
+    cachedWorkflows: overQueues(sums, taskQueues, (queue) => `temporal_sticky_cache_size|${queue}||`),
     workflowTaskSlotsUsed: slots('WorkflowWorker'),
     activitySlotsUsed: slots('ActivityWorker'),
     localActivitySlotsUsed: slots('LocalActivityWorker'),
@@ -71,11 +74,12 @@ export function higherGauges(a: GaugePeaks | null, b: GaugePeaks): GaugePeaks {
   };
 }
 
-export function phaseMetrics(sums: MetricSums, taskQueue: string, peaks: GaugePeaks | null = null): WorkerPhaseMetrics {
-  const value = (name: string, queue = taskQueue, operation = '') => sums[`temporal_${name}|${queue}|${operation}|`] ?? 0;
-  const mean = (name: string, queue = taskQueue, operation = '') => {
-    const count = value(`${name}_count`, queue, operation);
-    return count > 0 ? value(`${name}_sum`, queue, operation) / count : null;
+/** Counts summed and means weighted over the given task queues; the completion calls' latencies are per worker process. */
+export function phaseMetrics(sums: MetricSums, taskQueues: readonly string[], peaks: GaugePeaks | null = null): WorkerPhaseMetrics {
+  const value = (name: string, queues = taskQueues, operation = '') => overQueues(sums, queues, (queue) => `temporal_${name}|${queue}|${operation}|`);
+  const mean = (name: string, queues = taskQueues, operation = '') => {
+    const count = value(`${name}_count`, queues, operation);
+    return count > 0 ? value(`${name}_sum`, queues, operation) / count : null;
   };
   return {
     workflowTaskScheduleToStartMs: mean('workflow_task_schedule_to_start_latency'),
@@ -85,8 +89,8 @@ export function phaseMetrics(sums: MetricSums, taskQueue: string, peaks: GaugePe
     activityExecutionMs: mean('activity_execution_latency'),
     activities: value('activity_execution_latency_count'),
     localActivities: value('local_activity_total'),
-    respondWorkflowTaskCompletedMs: mean('request_latency', '', 'RespondWorkflowTaskCompleted'),
-    respondActivityTaskCompletedMs: mean('request_latency', '', 'RespondActivityTaskCompleted'),
+    respondWorkflowTaskCompletedMs: mean('request_latency', [''], 'RespondWorkflowTaskCompleted'),
+    respondActivityTaskCompletedMs: mean('request_latency', [''], 'RespondActivityTaskCompleted'),
     cacheHits: value('sticky_cache_hit'),
     cacheMisses: value('sticky_cache_miss'),
     cacheForcedEvictions: value('sticky_cache_total_forced_eviction'),

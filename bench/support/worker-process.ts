@@ -164,7 +164,7 @@ async function startPlatform(current: State): Promise<EffectiveWorkerOptions> {
     worker.shutdown();
     await running;
   });
-  const options = worker.options;
+  const options = worker.workers[0]!.options; // every task queue's worker has the same settings
   return {
     tuning,
     maxCachedWorkflows: options.maxCachedWorkflows,

@@ -9,7 +9,7 @@ import { encodeCursor } from '../../api/pagination';
 import type { IntegrationSystem } from '../../domain/integration-systems';
 import { SYNC_REQUESTED_SIGNAL } from '../../domain/opportunity-sync';
 import { INTEGRATION_SYSTEM, OPPORTUNITY_ID } from '../../domain/search-attributes';
-import { TASK_QUEUE } from '../../domain/task-queues';
+import { SYNC_TASK_QUEUE } from '../../domain/task-queues';
 import { createTemporalClient } from '../../lib/temporal';
 import { AuditLog, ExternalIntegration, type Opportunity } from '../../models';
 import { openTestDatabase, openTestTemporalClient, testConfig, testLogger } from '../support/env';
@@ -97,7 +97,7 @@ async function signalsOf(workflowId: string) {
 
 async function expectSyncWorkflow(workflowId: string, system: IntegrationSystem, opportunityId: number) {
   const described = await temporal.workflow.getHandle(workflowId).describe();
-  expect(described).toMatchObject({ type: 'opportunitySync', taskQueue: TASK_QUEUE, status: { name: 'RUNNING' } });
+  expect(described).toMatchObject({ type: 'opportunitySync', taskQueue: SYNC_TASK_QUEUE, status: { name: 'RUNNING' } });
   expect(described.typedSearchAttributes.get(OPPORTUNITY_ID)).toBe(String(opportunityId));
   expect(described.typedSearchAttributes.get(INTEGRATION_SYSTEM)).toBe(system);
   return described;

@@ -14,7 +14,7 @@ import { createApp } from '../../api/app';
 import { listen, type RunningServer } from '../../api/server';
 import type { IntegrationSystem } from '../../domain/integration-systems';
 import { INTEGRATION_SYSTEM, OPPORTUNITY_ID, SYNC_STATUS } from '../../domain/search-attributes';
-import { TASK_QUEUE } from '../../domain/task-queues';
+import { SYNC_TASK_QUEUE, TASK_QUEUE } from '../../domain/task-queues';
 import { SYNC_REQUESTED_SIGNAL } from '../../domain/opportunity-sync';
 import { workflowIds } from '../../domain/workflow-ids';
 import { requestOpportunitySync } from '../../lib/sync-requests';
@@ -269,6 +269,22 @@ test('a validation error ends failed with the external message, shows in reconci
   expect(await salesforceOpportunities(id)).toHaveLength(1);
 }, 120_000);
 
+test('the syncs run on their own task queue, so a backlog of webhook events does not hold them back', async () => {
+  const id = newId();
+  await sendUpdate(id);
+  await settledLinks(id);
+  const event = await WebhookEvent.findOne({ where: { entityId: String(id) } });
+  const eventRun = await temporal.workflow.getHandle(workflowIds.processWebhookEvent(event!.id)).fetchHistory();
+  expect(eventRun.events![0]!.workflowExecutionStartedEventAttributes!.taskQueue!.name).toBe(TASK_QUEUE);
+  for (const system of SYSTEMS) {
+    const { events } = await temporal.workflow.getHandle(workflowIds.opportunitySync(system, id)).fetchHistory();
+    expect(events![0]!.workflowExecutionStartedEventAttributes!.taskQueue!.name).toBe(SYNC_TASK_QUEUE);
+    const activityQueues = events!.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.taskQueue!.name] : []));
+    expect(activityQueues.length).toBeGreaterThanOrEqual(2); // the write and its record
+    expect(new Set(activityQueues)).toEqual(new Set([SYNC_TASK_QUEUE]));
+  }
+});
+
 test('an unchanged snapshot is not written again; the link is confirmed current', async () => {
   const id = newId();
   await sendUpdate(id);
@@ -281,7 +297,7 @@ test('an unchanged snapshot is not written again; the link is confirmed current'
   expect(after!.lastSyncedAt!.getTime()).toBeGreaterThan(first!.lastSyncedAt!.getTime());
 });
 
-test('a sync workflow continues as new after its syncs per run, and the next run serves the following requests', async () => {
+test('a sync workflow continues as new after its syncs per run, on the sync task queue, and the next run serves the following requests', async () => {
   const id = newId();
   await sendUpdate(id);
   await settledLinks(id);
@@ -302,9 +318,11 @@ test('a sync workflow continues as new after its syncs per run, and the next run
     if (served > 1) await ask();
     await eventually(async () => ((await verified()) === served ? true : undefined), { what: `sync ${served} to be served` });
   }
-  expect((await temporal.workflow.getHandle(workflowId, first.signaledRunId).describe()).status.name).toBe('CONTINUED_AS_NEW');
+  const firstRun = await temporal.workflow.getHandle(workflowId, first.signaledRunId).describe();
+  expect(firstRun).toMatchObject({ status: { name: 'CONTINUED_AS_NEW' }, taskQueue: TASK_QUEUE });
   const latest = temporal.workflow.getHandle(workflowId);
-  expect((await latest.describe()).runId).not.toBe(first.signaledRunId);
+  // A run started on the events' queue (as before the sync queue existed) continues on the sync queue.
+  expect(await latest.describe()).toMatchObject({ runId: expect.not.stringMatching(first.signaledRunId), taskQueue: SYNC_TASK_QUEUE });
   await latest.terminate('test finished');
 });
 

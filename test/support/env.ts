@@ -1,6 +1,5 @@
 // Access to the shared test stack from inside test files: database, Temporal, config and a worker.
 import path from 'node:path';
-import { type Worker } from '@temporalio/worker';
 import type { Sequelize } from 'sequelize';
 import { loadConfig, type Config, type CurrentRmsApiSettings } from '../../lib/config';
 import type { IntegrationSystem } from '../../domain/integration-systems';
@@ -8,7 +7,7 @@ import type { SyncTargetSettings } from '../../integrations';
 import { createSequelize } from '../../lib/db';
 import { createLogger } from '../../lib/logger';
 import { connectWorkerConnection, createTemporalClient } from '../../lib/temporal';
-import { createPlatformWorker, installTemporalRuntime } from '../../workers/worker';
+import { createPlatformWorker, installTemporalRuntime, type PlatformWorker } from '../../workers/worker';
 
 function required(name: string): string {
   const value = process.env[name];
@@ -63,8 +62,8 @@ export interface TestWorkerOptions extends Partial<typeof UNUSED_SYSTEMS> {
   syncIdleTimeoutMs?: number;
 }
 
-/** A real worker on the platform task queue, running the prebuilt bundle from the global setup. */
-export async function startTestWorker(sequelize: Sequelize, { address = required('TEST_TEMPORAL_ADDRESS'), syncSystems = [], syncIdleTimeoutMs = 2_000, ...systems }: TestWorkerOptions = {}): Promise<{ worker: Worker; stop(): Promise<void> }> {
+/** The real worker role (a worker on each platform task queue), running the prebuilt bundle from the global setup. */
+export async function startTestWorker(sequelize: Sequelize, { address = required('TEST_TEMPORAL_ADDRESS'), syncSystems = [], syncIdleTimeoutMs = 2_000, ...systems }: TestWorkerOptions = {}): Promise<{ worker: PlatformWorker; stop(): Promise<void> }> {
   const connection = await connectWorkerConnection({ address, namespace: 'default' });
   const client = createTemporalClient({ address, namespace: 'default' });
   const worker = await createPlatformWorker({
