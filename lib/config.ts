@@ -10,7 +10,7 @@ const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string(
 const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), z.url({ protocol: /^https?$/ }).optional());
 
 /**
- * The Temporal worker's slots, pollers and workflow cache (WORKER_* variables). Chosen with `npm run bench:e2e` (README,
+ * Each task queue's Temporal worker's slots, pollers and workflow cache (WORKER_* variables; the worker role runs two). Chosen with `npm run bench:e2e` (README,
  * Performance). SDK defaults for comparison: 100 activities, 40 workflow tasks, 10 pollers of each kind, a cache of 600
  * workflows per GiB of heap above 200 MiB.
  */

@@ -13,7 +13,7 @@ import { createPlatformWorker, installTemporalRuntime, WORKFLOW_BUNDLE_PATH, wor
 async function main(): Promise<void> {
   const config = loadConfig(process.env, { requireExternalServices: true });
   const logger = createLogger(config.LOG_LEVEL, 'worker');
-  installTemporalRuntime(logger); // the SDK's Runtime drains the worker on SIGINT/SIGTERM
+  installTemporalRuntime(logger); // the SDK's Runtime drains the workers on SIGINT/SIGTERM
   const useBundle = config.NODE_ENV === 'production';
   if (useBundle && !existsSync(WORKFLOW_BUNDLE_PATH)) throw new Error(`No workflow bundle at ${WORKFLOW_BUNDLE_PATH}: run \`npm run build\`.`);
 
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
       ...(useBundle ? { workflowBundlePath: WORKFLOW_BUNDLE_PATH } : {}),
     });
     const relay = startOutboxRelay({ sequelize, client, logger, pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS });
-    logger.info({ taskQueues: worker.workers.map(({ options }) => options.taskQueue), bundle: useBundle }, 'workers and outbox relay running');
+    logger.info({ taskQueues: worker.workers.map(({ options }) => options.taskQueue), bundle: useBundle }, 'worker and outbox relay running');
     try {
       await worker.run();
     } finally {

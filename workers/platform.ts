@@ -75,7 +75,7 @@ async function main(): Promise<void> {
   const startedAt = performance.now();
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
-  installTemporalRuntime(logger, []); // we drain the worker ourselves, before stopping the servers
+  installTemporalRuntime(logger, []); // we drain the workers ourselves, before stopping the servers
   const shutdown = new ShutdownSteps();
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= shutdown.run(logger));

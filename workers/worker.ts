@@ -33,7 +33,7 @@ export interface PlatformWorkerOptions {
   connectors?: SyncConnectors;
 }
 
-/** How much work one worker process takes on at once, and how many workflows it keeps in memory between tasks. */
+/** How much work each task queue's worker takes on at once, and how many workflows it keeps in memory between tasks. */
 export interface WorkerTuning {
   maxConcurrentActivities: number;
   maxConcurrentWorkflowTasks: number;
@@ -90,9 +90,11 @@ export async function createPlatformWorker(options: PlatformWorkerOptions): Prom
     temporal: options.client,
     syncIdleTimeoutMs: options.syncIdleTimeoutMs,
   });
-  // Bundled once for both workers when there is no prebuilt bundle.
-  const workflowBundle = options.workflowBundlePath ? { codePath: options.workflowBundlePath } : await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows') });
-  const workers = await Promise.all(
+  // Bundled once for both workers when there is no prebuilt bundle, logging through the Runtime's logger (pino).
+  const workflowBundle = options.workflowBundlePath
+    ? { codePath: options.workflowBundlePath }
+    : await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: Runtime.instance().logger });
+  const created = await Promise.allSettled(
     PLATFORM_TASK_QUEUES.map((taskQueue) =>
       Worker.create({
         connection: options.connection,
@@ -106,6 +108,19 @@ export async function createPlatformWorker(options: PlatformWorkerOptions): Prom
       }),
     ),
   );
+  const workers = created.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const failure = created.find((result) => result.status === 'rejected');
+  if (failure) {
+    // A created worker holds the connection until it has run: start and stop it, so the caller can close the connection.
+    await Promise.allSettled(
+      workers.map((worker) => {
+        const running = worker.run();
+        worker.shutdown();
+        return running;
+      }),
+    );
+    throw failure.reason;
+  }
   const shutdown = () => {
     for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
   };

@@ -70,8 +70,8 @@ test('under kills, outages and flaky sandboxes every accepted webhook is process
   const streamMs = Date.now() - chaosStarted;
   log(`stream over: ${stream.generated} webhooks, ${stream.acceptedEventIds.size} accepted; converging`);
 
-  // Syncs lag far behind intake (their workflow tasks queue behind the webhook backlog), so the sandboxes stay flaky into
-  // the catch-up until each has failed calls both ways a few times, or everything has converged.
+  // Syncs may still be catching up (retries back off up to 5 minutes), so the sandboxes stay flaky into the catch-up
+  // until each has failed calls both ways a few times, or everything has converged.
   let settled = false;
   let sandboxFaultsMs = 0;
   const sandboxesOff = sandboxes.offOnceFailed(SANDBOX_FAULTS_EACH, () => settled).then(() => {

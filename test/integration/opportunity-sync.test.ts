@@ -269,7 +269,7 @@ test('a validation error ends failed with the external message, shows in reconci
   expect(await salesforceOpportunities(id)).toHaveLength(1);
 }, 120_000);
 
-test('the syncs run on their own task queue, so a backlog of webhook events does not hold them back', async () => {
+test('each sync workflow and its activities run on the sync task queue, the webhook event run on the events\' queue', async () => {
   const id = newId();
   await sendUpdate(id);
   await settledLinks(id);
