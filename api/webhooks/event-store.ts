@@ -101,8 +101,8 @@ function rejectUnstorableJson(error: unknown): never {
 /**
  * Batches are bounded so one statement stays small. One in flight: everything arriving during a commit goes into the
  * next, so under load there are fewer, larger commits (at 8 connections 1.6× the rows per commit, a tenth more
- * throughput than with two in flight, bench:ingest 2026-12-02), and intake holds one pooled connection (more only
- * while a batch failed by one body is retried row by row).
+ * throughput than with two in flight, bench:ingest 2026-12-02), and intake holds one pooled connection (a batch
+ * failed by one body is retried in halves, one after the other).
  */
 export const EVENT_BATCH_LIMITS = { maxInFlight: 1, maxItems: 500, maxBytes: 4 * 1024 * 1024 };
 

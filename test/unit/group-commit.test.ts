@@ -65,13 +65,28 @@ test('batches respect maxItems and maxBytes; an item over the byte budget still 
   expect(await answers).toEqual(items.map((item) => `stored ${item}`));
 });
 
-test('a batch failing because of one item is retried item by item: only that item fails', async () => {
+test('a batch failing because of one item is retried in halves, one after the other: only that item fails', async () => {
   const { group, batches, releaseAll } = manualCommit();
   void group.submit('first');
   const outcomes = Promise.allSettled(['a', 'bad', 'c'].map((item) => group.submit(item)));
   await releaseAll();
-  expect(batches).toEqual([['first'], ['a', 'bad', 'c'], ['a'], ['bad'], ['c']]);
+  expect(batches).toEqual([['first'], ['a', 'bad', 'c'], ['a', 'bad'], ['a'], ['bad'], ['c']]);
   expect((await outcomes).map((o) => (o.status === 'fulfilled' ? o.value : (o.reason as Error).message))).toEqual(['stored a', 'bad item', 'stored c']);
+});
+
+test('one bad item among 500 costs a logarithmic number of commits, and every other item is stored once', async () => {
+  const { group, batches, releaseAll } = manualCommit({ maxItems: 500, maxBytes: 100_000 });
+  void group.submit('first');
+  const items = Array.from({ length: 500 }, (_, index) => (index === 321 ? 'bad' : `item ${index}`));
+  const outcomes = Promise.allSettled(items.map((item) => group.submit(item)));
+  await releaseAll();
+  const settled = await outcomes;
+  expect(settled.filter((o) => o.status === 'rejected')).toHaveLength(1);
+  expect(settled[321]).toMatchObject({ status: 'rejected', reason: new Error('bad item') });
+  expect(settled.filter((o) => o.status === 'fulfilled')).toHaveLength(499);
+  expect(batches.length - 2).toBeLessThanOrEqual(2 * Math.ceil(Math.log2(500))); // after 'first' and the failed batch
+  const stored = batches.slice(2).filter((batch) => !batch.includes('bad')).flat(); // the commits that succeeded
+  expect(stored.sort()).toEqual(items.filter((item) => item !== 'bad').sort());
 });
 
 test('any other failure fails the whole batch at once, and later batches still run', async () => {
