@@ -43,15 +43,37 @@ export class XeroConnector implements SyncConnector<XeroPayload> {
       if (updated) return updated.ContactID;
       // 404: the contact is gone from this organisation; find or create it again below.
     }
-    const [linked] = await this.client.contactsWhere(`ContactNumber==${whereString(contact.ContactNumber)}`, signal);
-    if (linked) return linked.Name === contact.Name ? linked.ContactID : this.updateContact(linked.ContactID, contact, key, signal);
+    const numbered = await this.contactWithNumber(contact, key, signal);
+    if (numbered !== null) return numbered;
     // Adopt a contact someone created by hand for this customer (names are unique among active contacts); a
     // same-named contact linked to another member is left alone, and Xero's "already assigned" refusal says why.
     const [named] = await this.client.contactsWhere(`Name==${whereString(contact.Name)}`, signal);
     if (named && !named.ContactNumber) return this.updateContact(named.ContactID, contact, key, signal);
-    const created = await this.client.saveContact({ ...contact }, `${key}:contact:new`, signal);
-    if (!created) throw new IntegrationError(XERO_SYSTEM, 'validation', 'Xero POST /Contacts answered 404 to a new contact');
-    return created.ContactID;
+    return this.createContact(contact, key, signal);
+  }
+
+  /**
+   * A new contact. Syncs of two opportunities of one new customer race to create it: the loser's POST is refused
+   * ("already assigned"), and the winner's contact, found by its ContactNumber, is the one both link to.
+   */
+  private async createContact(contact: XeroContactPayload, key: string, signal?: AbortSignal): Promise<string> {
+    try {
+      const created = await this.client.saveContact({ ...contact }, `${key}:contact:new`, signal);
+      if (!created) throw new IntegrationError(XERO_SYSTEM, 'validation', 'Xero POST /Contacts answered 404 to a new contact');
+      return created.ContactID;
+    } catch (error) {
+      if (!(error instanceof IntegrationError && error.kind === 'validation')) throw error;
+      const sibling = await this.contactWithNumber(contact, key, signal);
+      if (sibling === null) throw error;
+      return sibling;
+    }
+  }
+
+  /** The ContactID of the contact carrying the customer's ContactNumber (its name brought up to date), or null. */
+  private async contactWithNumber(contact: XeroContactPayload, key: string, signal?: AbortSignal): Promise<string | null> {
+    const [numbered] = await this.client.contactsWhere(`ContactNumber==${whereString(contact.ContactNumber)}`, signal);
+    if (!numbered) return null;
+    return numbered.Name === contact.Name ? numbered.ContactID : this.updateContact(numbered.ContactID, contact, key, signal);
   }
 
   private async updateContact(contactId: string, contact: XeroContactPayload, key: string, signal?: AbortSignal): Promise<string> {

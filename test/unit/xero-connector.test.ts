@@ -186,6 +186,23 @@ describe('XeroConnector writes', () => {
     expect(fake.stats().writes).toMatchObject({ contacts: { created: 1, updated: 0 }, quotes: { created: 1 } });
   });
 
+  test("syncs of two opportunities of one new customer racing to create its contact both link to the winner's contact", async () => {
+    fake.setLatency(20); // both lookups are answered before either POST /Contacts arrives
+    const connector = new XeroConnector(fake.settings());
+    const [first, second] = await Promise.all([
+      connector.write({ payload: payloadOf(), idempotencyKey: 'sync-101', previous: null }),
+      connector.write({ payload: payloadOf({ id: 102, number: 'OPP-00102' }), idempotencyKey: 'sync-102', previous: null }),
+    ]);
+    const contactPosts = fake.requests.filter((request) => `${request.method} ${request.path}` === 'POST /Contacts');
+    expect(contactPosts.map((request) => request.status).sort()).toEqual([200, 400]);
+    expect(second?.metadata.contactId).toBe(first?.metadata.contactId);
+    expect(fake.contacts()).toEqual([expect.objectContaining({ ContactID: first?.metadata.contactId, ContactNumber: '42', Name: 'Acme Events Ltd' })]);
+    expect(fake.quotes().map((quote) => [quote.Reference, quote.Contact.ContactID])).toEqual([
+      ['OPP-00101', first?.metadata.contactId],
+      ['OPP-00102', first?.metadata.contactId],
+    ]);
+  });
+
   test('a stale quote id (404) falls back to a new quote; a stale contact id to the ContactNumber lookup', async () => {
     const connector = new XeroConnector(fake.settings());
     const first = await connector.write({ payload: payloadOf(), idempotencyKey: 'sync-1', previous: null });
