@@ -46,6 +46,7 @@ const envSchema = z.object({
   CURRENT_RMS_API_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url({ protocol: /^https?$/ }).optional()),
   CURRENT_RMS_SUBDOMAIN: optionalString,
   CURRENT_RMS_API_TOKEN: optionalString,
+  WEBHOOK_COMMIT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
   OUTBOX_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   SALESFORCE_LOGIN_URL: optionalUrl,
   SALESFORCE_INSTANCE_URL: optionalUrl,

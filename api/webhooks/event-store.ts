@@ -45,24 +45,30 @@ const FIND_EVENTS = `SELECT id, dedupe_key, status FROM events WHERE source = $1
 
 type EventRow = { id: string; dedupe_key: string; status: EventStatus };
 
-type PgConnection = { query<R>(query: { name?: string; text: string; values: unknown[] }): Promise<{ rows: R[] }> };
+type PgConnection = { query<R>(query: { name?: string; text: string; values: unknown[] }): Promise<{ rows: R[] }>; end(): Promise<void> };
 
 /**
  * The hot path: a pooled connection straight from Sequelize's pool and named (prepared) statements, so neither
  * Sequelize's query pipeline nor PostgreSQL's parser runs per batch.
+ *
+ * A commit that hangs (a dead TCP connection after a failover, a stalled disk) would hold up all intake behind it:
+ * after `timeoutMs` the connection is closed, so the batch fails with "Connection terminated" (a 503 the sender
+ * retries, made safe by the dedupe key) and the pool discards the connection instead of reusing it.
  */
-async function withConnection<T>(sequelize: Sequelize, use: (connection: PgConnection) => Promise<T>): Promise<T> {
-  const connection = await sequelize.connectionManager.getConnection({ type: 'write' });
+async function withConnection<T>(sequelize: Sequelize, timeoutMs: number, use: (connection: PgConnection) => Promise<T>): Promise<T> {
+  const connection = (await sequelize.connectionManager.getConnection({ type: 'write' })) as unknown as PgConnection;
+  const timer = setTimeout(() => void connection.end().catch(() => undefined), timeoutMs);
   try {
-    return await use(connection as unknown as PgConnection);
+    return await use(connection);
   } finally {
+    clearTimeout(timer);
     sequelize.connectionManager.releaseConnection(connection);
   }
 }
 
 /** The first delivery of each dedupe key in the batch gets the new row; repeats (and keys already stored) get the original. */
-function insertEvents(sequelize: Sequelize, events: NewEvent[]): Promise<StoredEvent[]> {
-  return withConnection(sequelize, async (connection) => {
+function insertEvents(sequelize: Sequelize, commitTimeoutMs: number, events: NewEvent[]): Promise<StoredEvent[]> {
+  return withConnection(sequelize, commitTimeoutMs, async (connection) => {
     const { rows: inserted } = await connection.query<EventRow>({
       name: 'insert-webhook-events',
       text: INSERT_EVENTS,
@@ -106,10 +112,11 @@ function rejectUnstorableJson(error: unknown): never {
  */
 export const EVENT_BATCH_LIMITS = { maxInFlight: 1, maxItems: 500, maxBytes: 4 * 1024 * 1024 };
 
-export function createWebhookEventStore(sequelize: Sequelize) {
+/** `commitTimeoutMs`: WEBHOOK_COMMIT_TIMEOUT_MS, the longest a batch may hold its connection. */
+export function createWebhookEventStore(sequelize: Sequelize, commitTimeoutMs: number) {
   const batches = new GroupCommit<NewEvent, StoredEvent>({
     ...EVENT_BATCH_LIMITS,
-    commit: (events) => insertEvents(sequelize, events),
+    commit: (events) => insertEvents(sequelize, commitTimeoutMs, events),
     isItemError: isDataException,
     sizeOf: (event) => event.rawBody.length,
   });

@@ -8,7 +8,7 @@ import { parseWebhookBody, requireSignature, requireWebhookToken } from './intak
 import { CurrentRmsWebhook, WebhookAccepted } from './schemas';
 
 export function webhookRoutes(sequelize: Sequelize, config: Config): Route[] {
-  const events = createWebhookEventStore(sequelize);
+  const events = createWebhookEventStore(sequelize, config.WEBHOOK_COMMIT_TIMEOUT_MS);
   return [
     defineRoute(
       {

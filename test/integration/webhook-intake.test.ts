@@ -189,6 +189,36 @@ describe('database outages are a 503 the sender can retry, never a 500', () => {
     }
   });
 
+  test('a commit that hangs is cut off after WEBHOOK_COMMIT_TIMEOUT_MS: 503, its connection discarded, intake goes on', async () => {
+    const timeoutMs = 300;
+    const impatient = createApp({ config: testConfig({ CURRENT_RMS_WEBHOOK_TOKEN: TOKEN, WEBHOOK_COMMIT_TIMEOUT_MS: String(timeoutMs) }), sequelize, temporal, logger: testLogger, version: 'test' });
+    const locker = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await locker.connect();
+    const body = webhookAction(opportunity(), 'update');
+    let lockHeld = false;
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE events IN ACCESS EXCLUSIVE MODE'); // the insert waits, as behind a stalled disk
+      lockHeld = true;
+      const started = Date.now();
+      const res = await request(impatient).post(url).send(body).expect(503);
+      const waited = Date.now() - started;
+      expectErrorEnvelope(res.body, 'database_unavailable');
+      expect(waited).toBeGreaterThanOrEqual(timeoutMs - 10); // not answered before the timeout (timer granularity aside)
+      expect(waited).toBeLessThan(5_000); // and not left waiting for the lock
+      await locker.query('ROLLBACK');
+      lockHeld = false;
+    } finally {
+      if (lockHeld) await locker.query('ROLLBACK');
+      await locker.end();
+    }
+    // The sender's retry: the abandoned insert may have committed once the lock went, so 202 or a 200 duplicate, one row either way.
+    const retry = await request(impatient).post(url).send(body);
+    expect([200, 202]).toContain(retry.status);
+    expect(await WebhookEvent.count({ where: { actionId: String(body.action.id) } })).toBe(1);
+    await request(impatient).post(url).send(webhookAction(opportunity(), 'update')).expect(202);
+  });
+
   test('real outage errors are recognised (refused, server shutdown, connection lost); a data error is not', async () => {
     const unreachable = await unreachableDatabase();
     const refused = await unreachable.query('SELECT 1').catch((error: unknown) => error);
