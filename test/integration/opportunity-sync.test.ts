@@ -327,9 +327,10 @@ test('a sync workflow continues as new after its syncs per run, on the sync task
 });
 
 test.each([
-  ['before the sync engine existed', 'process-webhook-event-before-sync.binpb'],
-  ['while its short steps were scheduled activities', 'process-webhook-event-remote-steps.binpb'],
-])('webhook histories recorded %s replay against the current workflow code (patched)', async (_when, file) => {
+  ['a webhook run recorded before the sync engine existed (patched)', 'process-webhook-event-before-sync.binpb'],
+  ['a webhook run recorded while its short steps were scheduled activities (patched)', 'process-webhook-event-remote-steps.binpb'],
+  ['a sync run recorded before the sync task queue, continued as new on the events\' queue', 'opportunity-sync-before-sync-queue.binpb'],
+])('the history of %s replays against the current workflow code', async (_what, file) => {
   const history = proto.api.history.v1.History.decode(readFileSync(path.join(__dirname, '../replay/histories', file)));
   await expect(Worker.runReplayHistory({ workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } }, history, file)).resolves.toBeUndefined();
 });
