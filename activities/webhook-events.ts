@@ -1,15 +1,16 @@
-// Processing a stored webhook event: claim it, refresh the opportunity from Current RMS, record the outcome.
+// Processing a stored webhook event: claim it, refresh the opportunity from Current RMS, record the outcome (each step also records the run's progress).
 import { ApplicationFailure } from '@temporalio/common';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { augmentOpportunity } from '../domain/augmentation';
 import type { OpportunitySnapshot } from '../domain/opportunity';
-import { currentRmsEventType, isHandledEvent, opportunityIdOf, statusChange, type EventStatus, type EventToProcess, type OpportunityOutcome } from '../domain/webhook-events';
+import { asksSyncs, currentRmsEventType, eventBusinessKey, isHandledEvent, opportunityIdOf, statusChange, type EventStatus, type EventToProcess, type OpportunityOutcome } from '../domain/webhook-events';
 import { toSnapshot, type CurrentRmsOpportunity } from '../integrations/current-rms/opportunity';
 import { auditedWrite } from '../lib/audit';
 import { activityIdempotencyKey, workflowActor } from './context';
 import { whileHeartbeating } from './heartbeat';
 import type { ActivityDeps } from './index';
 import { snapshotFromRow } from './opportunity-rows';
+import { writeWorkflowProgress } from './workflow-progress';
 
 export interface RefreshOpportunityInput {
   eventId: string;
@@ -56,6 +57,12 @@ export function createWebhookEventActivities({ sequelize, currentRms }: Activity
           const eventType = row.subject_type && row.action_type ? currentRmsEventType(row.subject_type, row.action_type) : 'unknown';
           const opportunityId = opportunityIdOf(eventType, row.subject_id);
           const event: EventToProcess = { eventId, eventType, handled: isHandledEvent(eventType), opportunityId };
+          const refreshing = event.handled && opportunityId !== null;
+          await writeWorkflowProgress(sequelize, transaction, {
+            businessKey: eventBusinessKey(eventId),
+            status: 'running',
+            ...(refreshing ? { step: 'refreshing-opportunity', data: { opportunityId, eventType } } : { step: 'started' }),
+          });
           return { result: event, after: { status: 'processing', attempts: row.attempts, event } };
         },
       );
@@ -80,6 +87,9 @@ export function createWebhookEventActivities({ sequelize, currentRms }: Activity
           const result = fetched
             ? await upsertSnapshot(sequelize, transaction, fetched.opportunity, fetched.raw, eventId, before ?? null)
             : await markDeleted(sequelize, transaction, opportunityId, eventId, before !== undefined);
+          if (asksSyncs(result.outcome)) {
+            await writeWorkflowProgress(sequelize, transaction, { businessKey: eventBusinessKey(eventId), status: 'running', step: 'notifying-sync-workflows', data: { opportunityId } });
+          }
           return { result, before: before ?? null, after: result };
         },
       );
@@ -100,6 +110,8 @@ export function createWebhookEventActivities({ sequelize, currentRms }: Activity
              WHERE id = :eventId`,
             { transaction, replacements: { eventId, status, error: error ?? null, change: historyEntry(status, new Date(), details) } },
           );
+          const businessKey = eventBusinessKey(eventId);
+          await writeWorkflowProgress(sequelize, transaction, status === 'failed' ? { businessKey, status: 'failed', error } : { businessKey, status: 'completed', step: 'completed' });
           return { result: undefined, after: { status, ...details, ...(opportunityId ? { opportunityId } : {}) } };
         },
       );

@@ -65,6 +65,12 @@ export interface ProcessWebhookEventInput {
  */
 export type OpportunityOutcome = 'upserted' | 'unchanged' | 'stale' | 'deleted' | 'not_found';
 
+/** The outcomes after which the event asks the opportunity's sync workflows to run. */
+export const asksSyncs = (outcome: OpportunityOutcome): boolean => outcome === 'upserted' || outcome === 'deleted';
+
+/** The business key of an event's processing run (search attribute and workflow_instances). */
+export const eventBusinessKey = (eventId: string): string => `event:${eventId}`;
+
 export interface ProcessWebhookEventResult {
   eventId: string;
   status: Extract<EventStatus, 'processed' | 'ignored'>;

@@ -5,7 +5,8 @@ export type WorkflowStatus = (typeof WORKFLOW_STATUSES)[number];
 export interface WorkflowProgress {
   businessKey: string;
   status: WorkflowStatus;
-  step: string;
+  /** Absent: the step last recorded stays (a failure reports where the run was). */
+  step?: string;
   error?: string;
   data?: Record<string, unknown>;
 }

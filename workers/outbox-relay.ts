@@ -3,7 +3,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { BUSINESS_KEY, EVENT_TYPE, OPPORTUNITY_ID } from '../domain/search-attributes';
 import { TASK_QUEUE } from '../domain/task-queues';
-import { opportunityIdOf, statusChange } from '../domain/webhook-events';
+import { eventBusinessKey, opportunityIdOf, statusChange } from '../domain/webhook-events';
 import { workflowIds } from '../domain/workflow-ids';
 import type { processWebhookEvent } from '../workflows';
 import type { Logger } from '../lib/logger';
@@ -84,7 +84,7 @@ async function startProcessing(client: Client, event: PendingEvent): Promise<Dis
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       typedSearchAttributes: [
-        { key: BUSINESS_KEY, value: `event:${event.id}` },
+        { key: BUSINESS_KEY, value: eventBusinessKey(event.id) },
         { key: EVENT_TYPE, value: event.event_type },
         ...(opportunityIdOf(event.event_type, event.entity_id) !== null ? [{ key: OPPORTUNITY_ID, value: event.entity_id! }] : []),
       ],

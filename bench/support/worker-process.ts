@@ -8,6 +8,7 @@ import { bundleWorkflowCode, Worker, type NativeConnection } from '@temporalio/w
 import pino from 'pino';
 import type { Sequelize } from 'sequelize';
 import { BUSINESS_KEY, EVENT_TYPE, OPPORTUNITY_ID } from '../../domain/search-attributes';
+import { eventBusinessKey } from '../../domain/webhook-events';
 import { createSyncConnectors } from '../../integrations';
 import { XeroConnector } from '../../integrations/xero/connector';
 import { RateLimiter } from '../../integrations/xero/rate-limiter';
@@ -100,7 +101,7 @@ async function noopCeiling({ config, client, connection, noopBundle }: State, wo
               workflowIdConflictPolicy: 'USE_EXISTING',
               workflowIdReusePolicy: 'REJECT_DUPLICATE',
               typedSearchAttributes: [
-                { key: BUSINESS_KEY, value: `event:${eventId}` },
+                { key: BUSINESS_KEY, value: eventBusinessKey(eventId) },
                 { key: EVENT_TYPE, value: 'opportunity_update' },
                 { key: OPPORTUNITY_ID, value: String((index % 1000) + 1) },
               ],

@@ -18,7 +18,7 @@ import { SYNC_TASK_QUEUE, TASK_QUEUE } from '../../domain/task-queues';
 import { SYNC_REQUESTED_SIGNAL } from '../../domain/opportunity-sync';
 import { workflowIds } from '../../domain/workflow-ids';
 import { requestOpportunitySync } from '../../lib/sync-requests';
-import { AuditLog, ExternalIntegration, WebhookEvent } from '../../models';
+import { AuditLog, ExternalIntegration, WebhookEvent, WorkflowInstance } from '../../models';
 import type { reconcileIntegrations } from '../../workflows';
 import { startOutboxRelay } from '../../workers/outbox-relay';
 import { deliverWebhook, webhookAction } from '../fakes/current-rms-driver';
@@ -329,13 +329,22 @@ test('a sync workflow continues as new after its syncs per run, on the sync task
 test.each([
   ['a webhook run recorded before the sync engine existed (patched)', 'process-webhook-event-before-sync.binpb'],
   ['a webhook run recorded while its short steps were scheduled activities (patched)', 'process-webhook-event-remote-steps.binpb'],
+  ['a webhook run recorded while its progress was recorded by separate local activities (patched)', 'process-webhook-event-local-steps.binpb'],
   ['a sync run recorded before the sync task queue, continued as new on the events\' queue', 'opportunity-sync-before-sync-queue.binpb'],
 ])('the history of %s replays against the current workflow code', async (_what, file) => {
   const history = proto.api.history.v1.History.decode(readFileSync(path.join(__dirname, '../replay/histories', file)));
   await expect(Worker.runReplayHistory({ workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } }, history, file)).resolves.toBeUndefined();
 });
 
-test('a webhook run takes two workflow tasks and one scheduled activity (the Current RMS fetch); its short steps are local', async () => {
+/** The activity types of a run's local activities, in order, read from their markers in its history. */
+async function localActivityTypes(workflowId: string): Promise<string[]> {
+  const { events } = await temporal.workflow.getHandle(workflowId).fetchHistory();
+  return events!.flatMap(({ markerRecordedEventAttributes: marker }) =>
+    marker?.markerName === 'core_local_activity' ? [(JSON.parse(Buffer.from(marker.details!.data!.payloads![0]!.data!).toString('utf8')) as { activity_type: string }).activity_type] : [],
+  );
+}
+
+test('a webhook run takes two workflow tasks, one scheduled activity (the Current RMS fetch) and three local steps that record its progress too', async () => {
   const id = newId();
   await sendUpdate(id);
   await settledLinks(id);
@@ -346,7 +355,16 @@ test('a webhook run takes two workflow tasks and one scheduled activity (the Cur
   const { EventType } = proto.api.enums.v1;
   expect(count(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)).toBe(2);
   expect(events!.filter((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED).map((e) => e.activityTaskScheduledEventAttributes!.activityType!.name)).toEqual(['refreshOpportunity']);
+  expect(await localActivityTypes(workflowIds.processWebhookEvent(event!.id))).toEqual(['startEventProcessing', 'notifySyncWorkflows', 'finishEventProcessing']);
+  expect(count(EventType.EVENT_TYPE_MARKER_RECORDED)).toBe(4); // the three local steps and one patch
   expect(count(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED)).toBe(1);
+  expect(await WorkflowInstance.findOne({ where: { workflowId: workflowIds.processWebhookEvent(event!.id) } })).toMatchObject({
+    status: 'completed',
+    currentStep: 'completed',
+    businessKey: `event:${event!.id}`,
+    data: { opportunityId: id, eventType: 'opportunity_update' },
+    completedAt: expect.any(Date),
+  });
 });
 
 test('a webhook whose refresh finds that exact snapshot stored is `unchanged` and asks no sync; a real change asks again', async () => {
@@ -359,8 +377,7 @@ test('a webhook whose refresh finds that exact snapshot stored is `unchanged` an
       const row = await WebhookEvent.findByPk(eventId);
       return row?.status === 'processed' ? row : undefined;
     }, { what: `event ${eventId} to be processed` });
-    const steps = await AuditLog.findAll({ where: { entityType: 'workflow_instance', actorId: workflowIds.processWebhookEvent(eventId) } });
-    return { outcome: event.statusHistory.at(-1)?.outcome, askedSyncs: steps.some((row) => (row.after as { currentStep?: string }).currentStep === 'notifying-sync-workflows') };
+    return { outcome: event.statusHistory.at(-1)?.outcome, askedSyncs: (await localActivityTypes(workflowIds.processWebhookEvent(eventId))).includes('notifySyncWorkflows') };
   };
   await sendUpdate(id);
   await settledLinks(id);

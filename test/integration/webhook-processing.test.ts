@@ -183,7 +183,7 @@ test('Current RMS 429 with Retry-After is waited out and retried; 401 fails at o
   expect(failed.lastError).toMatch(/Current RMS .* answered 401.*check CURRENT_RMS_SUBDOMAIN and CURRENT_RMS_API_TOKEN/);
   expect(fake.requests.filter((r) => r.path === `/api/v1/opportunities/${refused}`)).toHaveLength(1); // not retried
   await expect(temporal.workflow.getHandle(failed.workflowId!).result()).rejects.toThrow();
-  expect(await WorkflowInstance.findOne({ where: { workflowId: failed.workflowId! } })).toMatchObject({ status: 'failed', error: expect.stringMatching(/answered 401/) });
+  expect(await WorkflowInstance.findOne({ where: { workflowId: failed.workflowId! } })).toMatchObject({ status: 'failed', currentStep: 'refreshing-opportunity', error: expect.stringMatching(/answered 401/) });
 
   // Once the cause is fixed (the fault was one-off), a bulk replay of failed events processes it.
   const bulk = await request(app).post('/api/replay').set('Authorization', staff.auth).send({ filter: { status: 'failed', entityId: String(refused) } }).expect(202);
