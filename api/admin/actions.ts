@@ -5,6 +5,7 @@ import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-wor
 import type { Sequelize } from 'sequelize';
 import type { z } from 'zod';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
+import { taskQueueForRerun } from '../../domain/task-queues';
 import { auditedWrite, type Actor } from '../../lib/audit';
 import type { Config } from '../../lib/config';
 import { conflict } from '../../lib/errors';
@@ -149,7 +150,10 @@ async function reset({ deps, current, reason, requestId }: Context, order: Histo
   return runId;
 }
 
-/** Terminates the run if it is still going and starts a fresh one with the same type, input, task queue, memo and search attributes. */
+/**
+ * Terminates the run if it is still going and starts a fresh one with the same type, input, memo and search attributes,
+ * on the queue its type runs on today (taskQueueForRerun).
+ */
 async function rerun({ deps, current, reason }: Context): Promise<string> {
   const { temporal } = deps;
   const started = await findEvent(temporal, runOf(current), 'oldest-first', (event) => event.workflowExecutionStartedEventAttributes != null);
@@ -162,7 +166,7 @@ async function rerun({ deps, current, reason }: Context): Promise<string> {
   if (current.status.name === 'RUNNING') await whileRunning(current.workflowId, () => temporal.workflow.getHandle(current.workflowId, current.runId).terminate(reason));
   const handle = await temporal.workflow.start(current.type, {
     workflowId: current.workflowId,
-    taskQueue: current.taskQueue,
+    taskQueue: taskQueueForRerun(current.type, current.taskQueue),
     args,
     memo: current.memo,
     typedSearchAttributes: CUSTOM_SEARCH_ATTRIBUTES.flatMap((key) => {

@@ -9,6 +9,7 @@ import { createApp } from '../../api/app';
 import { listen, type RunningServer } from '../../api/server';
 import { SYNC_REQUESTED_SIGNAL } from '../../domain/opportunity-sync';
 import { BUSINESS_KEY, OPPORTUNITY_ID } from '../../domain/search-attributes';
+import { SYNC_TASK_QUEUE, TASK_QUEUE } from '../../domain/task-queues';
 import { AuditLog, ExternalIntegration, Opportunity, WebhookEvent } from '../../models';
 import { startOutboxRelay } from '../../workers/outbox-relay';
 import { deliverWebhook, webhookAction } from '../fakes/current-rms-driver';
@@ -307,6 +308,30 @@ test('signals: only documented ones, with requestedBy stamped from the admin; li
   await sync.terminate('test: closed');
   expectErrorEnvelope((await post(workflowPath(sync.workflowId, 'signal'), { name: SYNC_REQUESTED_SIGNAL, args: [{}], reason: 'x' }).expect(409)).body, 'conflict');
   expect(await auditRows(sync.workflowId)).toHaveLength(1);
+});
+
+test('rerun of a sync started on the events queue (before the sync queue existed) starts it on the sync queue, same input', async () => {
+  const opportunityId = newOpportunityId();
+  const input = { system: 'salesforce', opportunityId, idleTimeoutMs: 60_000 };
+  const old = await temporal.workflow.start('opportunitySync', {
+    workflowId: `sync-salesforce-${opportunityId}`,
+    taskQueue: TASK_QUEUE,
+    args: [input],
+    typedSearchAttributes: [{ key: OPPORTUNITY_ID, value: String(opportunityId) }],
+  });
+
+  const rerun = await post(workflowPath(old.workflowId, 'restart'), { mode: 'rerun', reason: 'move to the sync queue' }).expect(200);
+  const fresh = temporal.workflow.getHandle(old.workflowId, rerun.body.newRunId);
+  try {
+    const described = await fresh.describe();
+    expect(described).toMatchObject({ type: 'opportunitySync', taskQueue: SYNC_TASK_QUEUE, status: { name: 'RUNNING' } });
+    expect(described.typedSearchAttributes.get(OPPORTUNITY_ID)).toBe(String(opportunityId));
+    const started = (await fresh.fetchHistory()).events![0]!.workflowExecutionStartedEventAttributes!;
+    expect(defaultPayloadConverter.fromPayload(started.input!.payloads![0]!)).toEqual(input);
+    expect((await temporal.workflow.getHandle(old.workflowId, old.firstExecutionRunId).describe()).status.name).toBe('TERMINATED');
+  } finally {
+    await fresh.terminate('admin-workflows test cleanup');
+  }
 });
 
 test('listing: filters and a raw query from Temporal visibility, cursor paging without gaps or repeats, malformed queries are 400s', async () => {
