@@ -11,13 +11,12 @@ export const SYNC_TASK_QUEUE = 'integration-platform-sync';
 /** The task queues the worker role polls, one Temporal worker each. */
 export const PLATFORM_TASK_QUEUES = [TASK_QUEUE, SYNC_TASK_QUEUE] as const;
 
-/** The platform queue a workflow type runs on today: the syncs on their own, everything else on TASK_QUEUE. */
-const platformTaskQueueOf = (workflowType: string) => (workflowType === 'opportunitySync' ? SYNC_TASK_QUEUE : TASK_QUEUE);
-
 /**
  * Where an admin rerun starts: a run on one of the platform's queues starts again on the queue its type runs on today
- * (a sync started on TASK_QUEUE before the sync queue existed moves to SYNC_TASK_QUEUE); a run on any other queue stays.
+ * (the syncs on SYNC_TASK_QUEUE, so one started before that queue existed moves there; everything else on TASK_QUEUE);
+ * a run on any other queue stays.
  */
 export function taskQueueForRerun(workflowType: string, startedOn: string): string {
-  return (PLATFORM_TASK_QUEUES as readonly string[]).includes(startedOn) ? platformTaskQueueOf(workflowType) : startedOn;
+  if (!(PLATFORM_TASK_QUEUES as readonly string[]).includes(startedOn)) return startedOn;
+  return workflowType === 'opportunitySync' ? SYNC_TASK_QUEUE : TASK_QUEUE;
 }
