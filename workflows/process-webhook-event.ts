@@ -2,7 +2,7 @@
 import { CancellationScope, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { currentRmsActivity, databaseActivity, databaseLocalActivity, temporalClientActivity, temporalClientLocalActivity } from '../domain/activity-policies';
-import { asksSyncs, eventBusinessKey, type ProcessWebhookEventInput, type ProcessWebhookEventResult } from '../domain/webhook-events';
+import { asksSyncs, eventBusinessKey, type EventToProcess, type OpportunityOutcome, type ProcessWebhookEventInput, type ProcessWebhookEventResult } from '../domain/webhook-events';
 import { failureMessage } from './failure-message';
 import { withProgress } from './progress';
 
@@ -28,48 +28,56 @@ export const LOCAL_STEPS_PATCH = 'local-event-steps';
  */
 export const PROGRESS_IN_STEPS_PATCH = 'event-progress-in-steps';
 
-export async function processWebhookEvent({ eventId }: ProcessWebhookEventInput): Promise<ProcessWebhookEventResult> {
-  if (!patched(PROGRESS_IN_STEPS_PATCH)) return processRecordingProgressApart(eventId);
-  const { startEventProcessing, finishEventProcessing, notifySyncWorkflows } = localSteps;
+type EventSteps = ReturnType<typeof eventSteps>;
+type HandledEvent = EventToProcess & { opportunityId: number };
+
+/**
+ * The steps every version shares: mark the event started; one nobody handles is finished `ignored`; otherwise
+ * `refreshAndNotify` runs and the event is finished `processed` with its outcome, or `failed` (even when cancelled).
+ */
+async function processEvent(steps: EventSteps, eventId: string, refreshAndNotify: (event: HandledEvent) => Promise<OpportunityOutcome>): Promise<ProcessWebhookEventResult> {
   try {
-    const event = await startEventProcessing({ eventId });
+    const event = await steps.startEventProcessing({ eventId });
     if (!event.handled || event.opportunityId === null) {
-      await finishEventProcessing({ eventId, status: 'ignored' });
+      await steps.finishEventProcessing({ eventId, status: 'ignored' });
       return { eventId, status: 'ignored' };
     }
     const { opportunityId } = event;
-    const { outcome } = await refreshOpportunity({ eventId, opportunityId, destroyed: event.eventType === 'opportunity_destroy' });
-    if (asksSyncs(outcome)) await notifySyncWorkflows({ opportunityId });
-    await finishEventProcessing({ eventId, status: 'processed', opportunityId, outcome });
+    const outcome = await refreshAndNotify({ ...event, opportunityId });
+    await steps.finishEventProcessing({ eventId, status: 'processed', opportunityId, outcome });
     return { eventId, status: 'processed', opportunityId, outcome };
   } catch (error) {
-    await CancellationScope.nonCancellable(() => finishEventProcessing({ eventId, status: 'failed', error: failureMessage(error) }));
+    await CancellationScope.nonCancellable(() => steps.finishEventProcessing({ eventId, status: 'failed', error: failureMessage(error) }));
     throw error;
   }
 }
 
+async function refresh(eventId: string, { opportunityId, eventType }: HandledEvent): Promise<OpportunityOutcome> {
+  return (await refreshOpportunity({ eventId, opportunityId, destroyed: eventType === 'opportunity_destroy' })).outcome;
+}
+
+export async function processWebhookEvent({ eventId }: ProcessWebhookEventInput): Promise<ProcessWebhookEventResult> {
+  if (!patched(PROGRESS_IN_STEPS_PATCH)) return processRecordingProgressApart(eventId);
+  return processEvent(localSteps, eventId, async (event) => {
+    const outcome = await refresh(eventId, event);
+    if (asksSyncs(outcome)) await localSteps.notifySyncWorkflows({ opportunityId: event.opportunityId });
+    return outcome;
+  });
+}
+
 /** Runs started before PROGRESS_IN_STEPS_PATCH: progress recorded by separate activities, and the two older patches. */
 async function processRecordingProgressApart(eventId: string): Promise<ProcessWebhookEventResult> {
-  const { startEventProcessing, finishEventProcessing, notifySyncWorkflows } = patched(LOCAL_STEPS_PATCH) ? localSteps : remoteSteps;
-  return withProgress(eventBusinessKey(eventId), async (step) => {
-    try {
-      const event = await startEventProcessing({ eventId });
-      if (!event.handled || event.opportunityId === null) {
-        await finishEventProcessing({ eventId, status: 'ignored' });
-        return { eventId, status: 'ignored' };
-      }
+  const steps = patched(LOCAL_STEPS_PATCH) ? localSteps : remoteSteps;
+  return withProgress(eventBusinessKey(eventId), (step) =>
+    processEvent(steps, eventId, async (event) => {
       const { opportunityId } = event;
       await step('refreshing-opportunity', { opportunityId, eventType: event.eventType });
-      const { outcome } = await refreshOpportunity({ eventId, opportunityId, destroyed: event.eventType === 'opportunity_destroy' });
+      const outcome = await refresh(eventId, event);
       if (patched(NOTIFY_SYNC_PATCH) && asksSyncs(outcome)) {
         await step('notifying-sync-workflows', { opportunityId });
-        await notifySyncWorkflows({ opportunityId });
+        await steps.notifySyncWorkflows({ opportunityId });
       }
-      await finishEventProcessing({ eventId, status: 'processed', opportunityId, outcome });
-      return { eventId, status: 'processed', opportunityId, outcome };
-    } catch (error) {
-      await CancellationScope.nonCancellable(() => finishEventProcessing({ eventId, status: 'failed', error: failureMessage(error) }));
-      throw error;
-    }
-  });
+      return outcome;
+    }),
+  );
 }
