@@ -39,78 +39,96 @@ function payloadHash(payload: unknown): string {
   return createHash('sha256').update(canonical).digest('hex');
 }
 
+type RecordedAttempt = Exclude<SyncAttempt, { outcome: 'unknown-opportunity' }>;
+
 export function createOpportunitySyncActivities({ sequelize, connectors }: ActivityDeps) {
-  return {
-    /**
-     * Writes the latest snapshot to the system unless the link already holds exactly this payload. The write's
-     * idempotency key is this activity execution's: its retries (after a lost answer, a dead worker) reuse it,
-     * any later sync has its own.
-     */
-    async syncToSystem({ system, opportunityId }: SyncTarget): Promise<SyncAttempt> {
-      const [opportunity] = await sequelize.query<Record<string, unknown>>('SELECT * FROM opportunities WHERE id = :opportunityId', {
-        type: QueryTypes.SELECT,
-        replacements: { opportunityId },
-      });
-      if (!opportunity) return { outcome: 'unknown-opportunity' };
-      const [link] = await sequelize.query<LinkRow>(
-        'SELECT external_id, status, payload_hash, metadata FROM external_integrations WHERE opportunity_id = :opportunityId AND system = :system',
-        { type: QueryTypes.SELECT, replacements: { opportunityId, system } },
-      );
-      const snapshot = snapshotFromRow(opportunity);
-      let payload: unknown;
-      try {
-        payload = syncPayload(system, snapshot);
-      } catch (error) {
-        if (error instanceof UnsyncableOpportunity) throw ApplicationFailure.nonRetryable(error.message, `${system}.validation`);
-        throw error;
-      }
-      const hash = payloadHash(payload);
-      const sourceUpdatedAt = snapshot.sourceUpdatedAt;
-      if (link?.status === 'synced' && link.payload_hash === hash) return { outcome: 'unchanged', payloadHash: hash, sourceUpdatedAt };
+  /**
+   * Writes the latest snapshot to the system unless the link already holds exactly this payload. The write's
+   * idempotency key is this activity execution's: its retries (after a lost answer, a dead worker) reuse it,
+   * any later sync has its own.
+   */
+  async function writeSnapshot({ system, opportunityId }: SyncTarget): Promise<SyncAttempt> {
+    const [opportunity] = await sequelize.query<Record<string, unknown>>('SELECT * FROM opportunities WHERE id = :opportunityId', {
+      type: QueryTypes.SELECT,
+      replacements: { opportunityId },
+    });
+    if (!opportunity) return { outcome: 'unknown-opportunity' };
+    const [link] = await sequelize.query<LinkRow>(
+      'SELECT external_id, status, payload_hash, metadata FROM external_integrations WHERE opportunity_id = :opportunityId AND system = :system',
+      { type: QueryTypes.SELECT, replacements: { opportunityId, system } },
+    );
+    const snapshot = snapshotFromRow(opportunity);
+    let payload: unknown;
+    try {
+      payload = syncPayload(system, snapshot);
+    } catch (error) {
+      if (error instanceof UnsyncableOpportunity) throw ApplicationFailure.nonRetryable(error.message, `${system}.validation`);
+      throw error;
+    }
+    const hash = payloadHash(payload);
+    const sourceUpdatedAt = snapshot.sourceUpdatedAt;
+    if (link?.status === 'synced' && link.payload_hash === hash) return { outcome: 'unchanged', payloadHash: hash, sourceUpdatedAt };
 
-      const previous: ExternalLink | null = link ? { externalId: link.external_id, metadata: link.metadata } : null;
-      const idempotencyKey = activityIdempotencyKey();
-      const connector: SyncConnector<unknown> | undefined = connectors[system];
-      if (!connector) throw ApplicationFailure.nonRetryable(`${system} is not enabled on this worker (SYNC_SYSTEMS)`, `${system}.disabled`);
-      const written = await whileHeartbeating((signal) => connector.write({ payload, idempotencyKey, previous, signal }));
-      return { outcome: 'written', payloadHash: hash, sourceUpdatedAt, ...written };
-    },
+    const previous: ExternalLink | null = link ? { externalId: link.external_id, metadata: link.metadata } : null;
+    const idempotencyKey = activityIdempotencyKey();
+    const connector: SyncConnector<unknown> | undefined = connectors[system];
+    if (!connector) throw ApplicationFailure.nonRetryable(`${system} is not enabled on this worker (SYNC_SYSTEMS)`, `${system}.disabled`);
+    const written = await whileHeartbeating((signal) => connector.write({ payload, idempotencyKey, previous, signal }));
+    return { outcome: 'written', payloadHash: hash, sourceUpdatedAt, ...written };
+  }
 
-    /** Stores a successful sync on the link (or confirms an unchanged one as current), with its audit row. */
-    async recordSyncResult({ system, opportunityId, attempt, request }: SyncTarget & { attempt: Exclude<SyncAttempt, { outcome: 'unknown-opportunity' }>; request: SyncRequest }): Promise<void> {
-      const written = attempt.outcome === 'written';
-      await auditedWrite(
-        sequelize,
-        { idempotencyKey: activityIdempotencyKey(), actor: workflowActor(), entityType: 'external_integration', entityId: `${system}:${opportunityId}`, action: written ? 'integration.synced' : 'integration.verified' },
-        async (transaction) => {
-          const [row] = await sequelize.query<Record<string, unknown>>(
-            `INSERT INTO external_integrations AS e (opportunity_id, system, uid, external_id, status, last_synced_at, synced_source_updated_at, last_error, attempts, payload_hash, metadata)
-             VALUES (:opportunityId, :system, :uid, :externalId, 'synced', now(), :sourceUpdatedAt, NULL, 1, :payloadHash, CAST(:metadata AS jsonb))
-             ON CONFLICT (opportunity_id, system) DO UPDATE SET
-               external_id = coalesce(EXCLUDED.external_id, e.external_id), status = 'synced', last_synced_at = now(),
-               synced_source_updated_at = EXCLUDED.synced_source_updated_at, last_error = NULL, failure_kind = NULL,
-               attempts = e.attempts + (CASE WHEN :written THEN 1 ELSE 0 END), payload_hash = EXCLUDED.payload_hash,
-               metadata = e.metadata || EXCLUDED.metadata, updated_at = now()
-             RETURNING external_id AS "externalId", status, payload_hash AS "payloadHash", metadata, last_synced_at AS "lastSyncedAt"`,
-            {
-              type: QueryTypes.SELECT,
-              transaction,
-              replacements: {
-                opportunityId,
-                system,
-                uid: String(opportunityId),
-                externalId: written ? attempt.externalId : null,
-                payloadHash: attempt.payloadHash,
-                sourceUpdatedAt: attempt.sourceUpdatedAt,
-                metadata: JSON.stringify(written ? attempt.metadata : {}),
-                written,
-              },
+  /**
+   * Stores a successful sync on the link (or confirms an unchanged one as current), with its audit row. A retry
+   * after the commit finds the payload stored, reports `unchanged` and writes nothing twice (same audit key).
+   */
+  async function recordSuccess({ system, opportunityId, attempt, request }: SyncTarget & { attempt: RecordedAttempt; request: SyncRequest }): Promise<void> {
+    const written = attempt.outcome === 'written';
+    await auditedWrite(
+      sequelize,
+      { idempotencyKey: activityIdempotencyKey(), actor: workflowActor(), entityType: 'external_integration', entityId: `${system}:${opportunityId}`, action: written ? 'integration.synced' : 'integration.verified' },
+      async (transaction) => {
+        const [row] = await sequelize.query<Record<string, unknown>>(
+          `INSERT INTO external_integrations AS e (opportunity_id, system, uid, external_id, status, last_synced_at, synced_source_updated_at, last_error, attempts, payload_hash, metadata)
+           VALUES (:opportunityId, :system, :uid, :externalId, 'synced', now(), :sourceUpdatedAt, NULL, 1, :payloadHash, CAST(:metadata AS jsonb))
+           ON CONFLICT (opportunity_id, system) DO UPDATE SET
+             external_id = coalesce(EXCLUDED.external_id, e.external_id), status = 'synced', last_synced_at = now(),
+             synced_source_updated_at = EXCLUDED.synced_source_updated_at, last_error = NULL, failure_kind = NULL,
+             attempts = e.attempts + (CASE WHEN :written THEN 1 ELSE 0 END), payload_hash = EXCLUDED.payload_hash,
+             metadata = e.metadata || EXCLUDED.metadata, updated_at = now()
+           RETURNING external_id AS "externalId", status, payload_hash AS "payloadHash", metadata, last_synced_at AS "lastSyncedAt"`,
+          {
+            type: QueryTypes.SELECT,
+            transaction,
+            replacements: {
+              opportunityId,
+              system,
+              uid: String(opportunityId),
+              externalId: written ? attempt.externalId : null,
+              payloadHash: attempt.payloadHash,
+              sourceUpdatedAt: attempt.sourceUpdatedAt,
+              metadata: JSON.stringify(written ? attempt.metadata : {}),
+              written,
             },
-          );
-          return { result: undefined, after: { ...row, created: written ? attempt.created : false, request } };
-        },
-      );
+          },
+        );
+        return { result: undefined, after: { ...row, created: written ? attempt.created : false, request } };
+      },
+    );
+  }
+
+  return {
+    /** One sync: the snapshot written to the system (unless unchanged), then the link recorded (audited). */
+    async syncOpportunity({ request, ...target }: SyncTarget & { request: SyncRequest }): Promise<SyncAttempt['outcome']> {
+      const attempt = await writeSnapshot(target);
+      if (attempt.outcome !== 'unknown-opportunity') await recordSuccess({ ...target, attempt, request });
+      return attempt.outcome;
     },
+
+    /** The write alone, as sync runs before SYNC_RECORDS_LINK_PATCH schedule it (then recordSyncResult). */
+    syncToSystem: writeSnapshot,
+
+    /** The record alone, as sync runs before SYNC_RECORDS_LINK_PATCH schedule it. */
+    recordSyncResult: recordSuccess,
 
     /** Marks the link failed with the external system's message, so reconciliation and retry-failed can find it. */
     async recordSyncFailure({ system, opportunityId, error, kind, request }: SyncTarget & { error: string; kind: SyncFailureKind; request: SyncRequest }): Promise<void> {

@@ -1,6 +1,7 @@
 // The entity workflow `sync-<system>-<opportunityId>`: serializes writes of one opportunity to one system and coalesces bursts.
-import { ActivityFailure, ApplicationFailure, condition, defineSignal, isCancellation, makeContinueAsNewFunc, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, defineSignal, isCancellation, makeContinueAsNewFunc, patched, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { SyncAttempt } from '../activities/opportunity-sync';
 import { databaseActivity, syncActivity } from '../domain/activity-policies';
 import type { IntegrationSystem, SyncFailureKind } from '../domain/integration-systems';
 import { SYNC_REQUESTED_SIGNAL, type OpportunitySyncInput, type OpportunitySyncResult, type SyncOutcome, type SyncRequest } from '../domain/opportunity-sync';
@@ -14,11 +15,17 @@ export const syncRequested = defineSignal<[SyncRequest]>(SYNC_REQUESTED_SIGNAL);
 const DEFAULT_SYNCS_PER_RUN = 100;
 
 const { recordSyncResult, recordSyncFailure } = proxyActivities<Activities>(databaseActivity);
-const writers: Record<IntegrationSystem, Activities['syncToSystem']> = {
-  salesforce: proxyActivities<Activities>(syncActivity.salesforce).syncToSystem,
-  xero: proxyActivities<Activities>(syncActivity.xero).syncToSystem,
-  monday: proxyActivities<Activities>(syncActivity.monday).syncToSystem,
+const syncers: Record<IntegrationSystem, Pick<Activities, 'syncOpportunity' | 'syncToSystem'>> = {
+  salesforce: proxyActivities<Activities>(syncActivity.salesforce),
+  xero: proxyActivities<Activities>(syncActivity.xero),
+  monday: proxyActivities<Activities>(syncActivity.monday),
 };
+
+/**
+ * Since this patch one activity writes to the system and records the link: one activity and one workflow task per
+ * sync instead of two each. Runs started before it replay the write and the separate record (recordSyncResult).
+ */
+export const SYNC_RECORDS_LINK_PATCH = 'sync-records-link';
 
 export async function opportunitySync(input: OpportunitySyncInput): Promise<OpportunitySyncResult> {
   const { system, opportunityId, idleTimeoutMs, syncsPerRun = DEFAULT_SYNCS_PER_RUN } = input;
@@ -50,20 +57,26 @@ export async function opportunitySync(input: OpportunitySyncInput): Promise<Oppo
 async function syncOnce(system: IntegrationSystem, opportunityId: number, request: SyncRequest): Promise<SyncOutcome> {
   upsertSearchAttributes([{ key: SYNC_STATUS, value: 'syncing' }]);
   try {
-    const attempt = await writers[system]({ system, opportunityId });
-    if (attempt.outcome === 'unknown-opportunity') {
+    const outcome = patched(SYNC_RECORDS_LINK_PATCH) ? await syncers[system].syncOpportunity({ system, opportunityId, request }) : await writeThenRecord(system, opportunityId, request);
+    if (outcome === 'unknown-opportunity') {
       upsertSearchAttributes([{ key: SYNC_STATUS, value: 'skipped' }]);
       return 'skipped-unknown-opportunity';
     }
-    await recordSyncResult({ system, opportunityId, attempt, request });
     upsertSearchAttributes([{ key: SYNC_STATUS, value: 'synced' }]);
-    return attempt.outcome;
+    return outcome;
   } catch (error) {
     if (isCancellation(error) || !(error instanceof ActivityFailure)) throw error;
     await recordSyncFailure({ system, opportunityId, error: failureMessage(error), kind: failureKind(error), request });
     upsertSearchAttributes([{ key: SYNC_STATUS, value: 'failed' }]);
     return 'failed';
   }
+}
+
+/** Runs started before SYNC_RECORDS_LINK_PATCH: the write, then the link recorded by a second activity. */
+async function writeThenRecord(system: IntegrationSystem, opportunityId: number, request: SyncRequest): Promise<SyncAttempt['outcome']> {
+  const attempt = await syncers[system].syncToSystem({ system, opportunityId });
+  if (attempt.outcome !== 'unknown-opportunity') await recordSyncResult({ system, opportunityId, attempt, request });
+  return attempt.outcome;
 }
 
 /**

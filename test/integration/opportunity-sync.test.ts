@@ -269,7 +269,7 @@ test('a validation error ends failed with the external message, shows in reconci
   expect(await salesforceOpportunities(id)).toHaveLength(1);
 }, 120_000);
 
-test('each sync workflow and its activities run on the sync task queue, the webhook event run on the events\' queue', async () => {
+test('each sync workflow and its one activity per sync (the write and the audited link record) run on the sync task queue, the webhook event run on the events\' queue', async () => {
   const id = newId();
   await sendUpdate(id);
   await settledLinks(id);
@@ -279,10 +279,12 @@ test('each sync workflow and its activities run on the sync task queue, the webh
   for (const system of SYSTEMS) {
     const { events } = await temporal.workflow.getHandle(workflowIds.opportunitySync(system, id)).fetchHistory();
     expect(events![0]!.workflowExecutionStartedEventAttributes!.taskQueue!.name).toBe(SYNC_TASK_QUEUE);
-    const activityQueues = events!.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.taskQueue!.name] : []));
-    expect(activityQueues.length).toBeGreaterThanOrEqual(2); // the write and its record
-    expect(new Set(activityQueues)).toEqual(new Set([SYNC_TASK_QUEUE]));
+    const activities = events!.flatMap(({ activityTaskScheduledEventAttributes: scheduled }) => (scheduled ? [{ type: scheduled.activityType!.name, queue: scheduled.taskQueue!.name }] : []));
+    expect(activities).toEqual([{ type: 'syncOpportunity', queue: SYNC_TASK_QUEUE }]);
+    const audit = await AuditLog.findAll({ where: { entityType: 'external_integration', entityId: `${system}:${id}` } });
+    expect(audit.map(({ action, actorActivity }) => ({ action, actorActivity }))).toEqual([{ action: 'integration.synced', actorActivity: 'syncOpportunity' }]);
   }
+  expect((await links(id)).map(({ status, attempts }) => ({ status, attempts }))).toEqual(SYSTEMS.map(() => ({ status: 'synced', attempts: 1 })));
 });
 
 test('an unchanged snapshot is not written again; the link is confirmed current', async () => {
