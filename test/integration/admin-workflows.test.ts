@@ -6,16 +6,15 @@ import type { Express } from 'express';
 import type { Sequelize } from 'sequelize';
 import request from 'supertest';
 import { createApp } from '../../api/app';
-import { listen, type RunningServer } from '../../api/server';
 import { SYNC_REQUESTED_SIGNAL } from '../../domain/opportunity-sync';
 import { BUSINESS_KEY, OPPORTUNITY_ID } from '../../domain/search-attributes';
 import { SYNC_TASK_QUEUE, TASK_QUEUE } from '../../domain/task-queues';
 import { AuditLog, ExternalIntegration, Opportunity, WebhookEvent } from '../../models';
-import { startOutboxRelay } from '../../workers/outbox-relay';
 import { deliverWebhook, webhookAction } from '../fakes/current-rms-driver';
 import { FakeCurrentRms } from '../fakes/current-rms';
-import { openTestDatabase, openTestTemporalClient, startTestWorker, testConfig, testLogger } from '../support/env';
+import { testConfig, testLogger } from '../support/env';
 import { eventually, expectErrorEnvelope, signedIn } from '../support/http';
+import { startInProcessPlatform, type InProcessPlatform } from '../support/platform';
 import { insertOpportunity as insertTestOpportunity } from '../support/seed';
 
 const TOKEN = 'admin-workflows-test-webhook-token-0123456789';
@@ -26,23 +25,16 @@ let sequelize: Sequelize;
 let temporal: Client;
 let fake: FakeCurrentRms;
 let app: Express;
-let server: RunningServer;
-let worker: Awaited<ReturnType<typeof startTestWorker>>;
-let relay: ReturnType<typeof startOutboxRelay>;
+let platform: InProcessPlatform;
 let webhookUrl: string;
 let admin: { auth: string; id: string; email: string };
 let staff: { auth: string; id: string };
 let salesEngineer: { auth: string; id: string };
 
 beforeAll(async () => {
-  sequelize = openTestDatabase();
-  temporal = openTestTemporalClient();
   fake = await FakeCurrentRms.start();
-  app = createApp({ config: testConfig({ CURRENT_RMS_WEBHOOK_TOKEN: TOKEN }), sequelize, temporal, logger: testLogger, version: 'test' });
-  server = await listen(app, 0);
-  webhookUrl = `http://127.0.0.1:${server.port}/api/webhooks/current-rms/${TOKEN}`;
-  worker = await startTestWorker(sequelize, { currentRms: fake.settings() });
-  relay = startOutboxRelay({ sequelize, client: temporal, logger: testLogger, pollIntervalMs: 50 });
+  platform = await startInProcessPlatform({ webhookToken: TOKEN, worker: { currentRms: fake.settings() }, relayPollIntervalMs: 50 });
+  ({ sequelize, temporal, app, webhookUrl } = platform);
   const signedInAdmin = await signedIn(app, sequelize, 'admin');
   const me = await request(app).get('/api/auth/me').set('Authorization', signedInAdmin.auth).expect(200);
   admin = { ...signedInAdmin, email: me.body.email };
@@ -54,12 +46,8 @@ afterAll(async () => {
   for await (const execution of temporal.workflow.list({ query: `TaskQueue = "${PARKED_QUEUE}" AND ExecutionStatus = "Running"` })) {
     await temporal.workflow.getHandle(execution.workflowId, execution.runId).terminate('admin-workflows test cleanup');
   }
-  await relay.stop();
-  await worker.stop();
-  await server.close();
+  await platform.stop();
   await fake.stop();
-  await temporal.connection.close();
-  await sequelize.close();
 });
 
 /** Just what the tests read of the API's answers (the response schemas live in api/admin/schemas.ts). */

@@ -10,8 +10,6 @@ import type { Express } from 'express';
 import jsforce from 'jsforce';
 import type { Sequelize } from 'sequelize';
 import request from 'supertest';
-import { createApp } from '../../api/app';
-import { listen, type RunningServer } from '../../api/server';
 import type { IntegrationSystem } from '../../domain/integration-systems';
 import { INTEGRATION_SYSTEM, OPPORTUNITY_ID, SYNC_STATUS } from '../../domain/search-attributes';
 import { SYNC_TASK_QUEUE, TASK_QUEUE } from '../../domain/task-queues';
@@ -20,14 +18,13 @@ import { workflowIds } from '../../domain/workflow-ids';
 import { requestOpportunitySync } from '../../lib/sync-requests';
 import { AuditLog, ExternalIntegration, WebhookEvent, WorkflowInstance } from '../../models';
 import type { reconcileIntegrations } from '../../workflows';
-import { startOutboxRelay } from '../../workers/outbox-relay';
 import { deliverWebhook, webhookAction } from '../fakes/current-rms-driver';
 import { FakeCurrentRms } from '../fakes/current-rms';
 import { FakeMonday } from '../fakes/monday';
 import { FakeSalesforce } from '../fakes/salesforce';
 import { FakeXero } from '../fakes/xero';
-import { openTestDatabase, openTestTemporalClient, startTestWorker, testConfig, testLogger } from '../support/env';
 import { eventually, signedIn } from '../support/http';
+import { startInProcessPlatform, type InProcessPlatform } from '../support/platform';
 
 const TOKEN = 'sync-test-webhook-token-0123456789abcdefghij';
 const SYSTEMS: IntegrationSystem[] = ['salesforce', 'xero', 'monday'];
@@ -38,34 +35,21 @@ let salesforce: FakeSalesforce;
 let xero: FakeXero;
 let monday: FakeMonday;
 let app: Express;
-let server: RunningServer;
-let worker: Awaited<ReturnType<typeof startTestWorker>>;
-let relay: ReturnType<typeof startOutboxRelay>;
+let platform: InProcessPlatform;
 let webhookUrl: string;
 
 beforeAll(async () => {
-  sequelize = openTestDatabase();
-  temporal = openTestTemporalClient();
   [currentRms, salesforce, xero, monday] = await Promise.all([FakeCurrentRms.start(), FakeSalesforce.start(), FakeXero.start(), FakeMonday.start()]);
-  app = createApp({ config: testConfig({ CURRENT_RMS_WEBHOOK_TOKEN: TOKEN }), sequelize, temporal, logger: testLogger, version: 'test' });
-  server = await listen(app, 0);
-  webhookUrl = `http://127.0.0.1:${server.port}/api/webhooks/current-rms/${TOKEN}`;
-  worker = await startTestWorker(sequelize, {
-    currentRms: currentRms.settings(),
-    salesforce: salesforce.settings(),
-    xero: xero.settings(),
-    monday: monday.settings(),
-    syncSystems: SYSTEMS,
+  platform = await startInProcessPlatform({
+    webhookToken: TOKEN,
+    worker: { currentRms: currentRms.settings(), salesforce: salesforce.settings(), xero: xero.settings(), monday: monday.settings(), syncSystems: SYSTEMS },
+    relayPollIntervalMs: 20,
   });
-  relay = startOutboxRelay({ sequelize, client: temporal, logger: testLogger, pollIntervalMs: 20 });
+  ({ sequelize, temporal, app, webhookUrl } = platform);
 });
 afterAll(async () => {
-  await relay.stop();
-  await worker.stop();
-  await server.close();
+  await platform.stop();
   await Promise.all([currentRms.stop(), salesforce.stop(), xero.stop(), monday.stop()]);
-  await temporal.connection.close();
-  await sequelize.close();
 });
 
 const newId = () => randomInt(1, 2 ** 31);

@@ -6,45 +6,31 @@ import { Worker } from '@temporalio/worker';
 import type { Express } from 'express';
 import type { Sequelize } from 'sequelize';
 import request from 'supertest';
-import { createApp } from '../../api/app';
-import { listen, type RunningServer } from '../../api/server';
 import { BUSINESS_KEY, EVENT_TYPE, OPPORTUNITY_ID } from '../../domain/search-attributes';
 import { AugmentedOpportunity, AuditLog, Opportunity, WebhookEvent, WorkflowInstance } from '../../models';
-import { startOutboxRelay } from '../../workers/outbox-relay';
 import { deliverWebhook, webhookAction } from '../fakes/current-rms-driver';
 import { FakeCurrentRms } from '../fakes/current-rms';
-import { openTestDatabase, openTestTemporalClient, startTestWorker, testConfig, testLogger } from '../support/env';
 import { eventually, expectErrorEnvelope, signedIn } from '../support/http';
+import { startInProcessPlatform, type InProcessPlatform } from '../support/platform';
 
 const TOKEN = 'processing-test-webhook-token-0123456789abcdef';
 let sequelize: Sequelize;
 let temporal: Client;
 let fake: FakeCurrentRms;
 let app: Express;
-let server: RunningServer;
-let worker: Awaited<ReturnType<typeof startTestWorker>>;
-let relay: ReturnType<typeof startOutboxRelay>;
+let platform: InProcessPlatform;
 let webhookUrl: string;
 let staff: { auth: string; id: string };
 
 beforeAll(async () => {
-  sequelize = openTestDatabase();
-  temporal = openTestTemporalClient();
   fake = await FakeCurrentRms.start();
-  app = createApp({ config: testConfig({ CURRENT_RMS_WEBHOOK_TOKEN: TOKEN }), sequelize, temporal, logger: testLogger, version: 'test' });
-  server = await listen(app, 0);
-  webhookUrl = `http://127.0.0.1:${server.port}/api/webhooks/current-rms/${TOKEN}`;
-  worker = await startTestWorker(sequelize, { currentRms: fake.settings() });
-  relay = startOutboxRelay({ sequelize, client: temporal, logger: testLogger, pollIntervalMs: 50 });
+  platform = await startInProcessPlatform({ webhookToken: TOKEN, worker: { currentRms: fake.settings() }, relayPollIntervalMs: 50 });
+  ({ sequelize, temporal, app, webhookUrl } = platform);
   staff = await signedIn(app, sequelize, 'integrations');
 });
 afterAll(async () => {
-  await relay.stop();
-  await worker.stop();
-  await server.close();
+  await platform.stop();
   await fake.stop();
-  await temporal.connection.close();
-  await sequelize.close();
 });
 
 const newId = () => randomInt(1, 2 ** 31);
