@@ -77,10 +77,7 @@ export function createOpportunitySyncActivities({ sequelize, connectors }: Activ
     return { outcome: 'written', payloadHash: hash, sourceUpdatedAt, ...written };
   }
 
-  /**
-   * Stores a successful sync on the link (or confirms an unchanged one as current), with its audit row. A retry
-   * after the commit finds the payload stored, reports `unchanged` and writes nothing twice (same audit key).
-   */
+  /** Stores a successful sync on the link (or confirms an unchanged one as current), with its audit row, once per activity execution. */
   async function recordSuccess({ system, opportunityId, attempt, request }: SyncTarget & { attempt: RecordedAttempt; request: SyncRequest }): Promise<void> {
     const written = attempt.outcome === 'written';
     await auditedWrite(
@@ -117,7 +114,10 @@ export function createOpportunitySyncActivities({ sequelize, connectors }: Activ
   }
 
   return {
-    /** One sync: the snapshot written to the system (unless unchanged), then the link recorded (audited). */
+    /**
+     * One sync: the snapshot written to the system (unless unchanged), then the link recorded (audited). A retry after
+     * the record's commit finds the payload stored, reports `unchanged` and writes nothing twice (same audit key).
+     */
     async syncOpportunity({ request, ...target }: SyncTarget & { request: SyncRequest }): Promise<SyncAttempt['outcome']> {
       const attempt = await writeSnapshot(target);
       if (attempt.outcome !== 'unknown-opportunity') await recordSuccess({ ...target, attempt, request });
