@@ -44,8 +44,9 @@ type RecordedAttempt = Exclude<SyncAttempt, { outcome: 'unknown-opportunity' }>;
 export function createOpportunitySyncActivities({ sequelize, connectors }: ActivityDeps) {
   /**
    * Writes the latest snapshot to the system unless the link already holds exactly this payload. The write's
-   * idempotency key is this activity execution's: its retries (after a lost answer, a dead worker) reuse it,
-   * any later sync has its own.
+   * idempotency key is this activity execution's plus the payload's hash: a retry of the same payload (after a lost
+   * answer, a dead worker) reuses it; a retry that reads a newer snapshot, and any later sync, has its own (Xero
+   * refuses a key reused with a different body).
    */
   async function writeSnapshot({ system, opportunityId }: SyncTarget): Promise<SyncAttempt> {
     const [opportunity] = await sequelize.query<Record<string, unknown>>('SELECT * FROM opportunities WHERE id = :opportunityId', {
@@ -70,7 +71,7 @@ export function createOpportunitySyncActivities({ sequelize, connectors }: Activ
     if (link?.status === 'synced' && link.payload_hash === hash) return { outcome: 'unchanged', payloadHash: hash, sourceUpdatedAt };
 
     const previous: ExternalLink | null = link ? { externalId: link.external_id, metadata: link.metadata } : null;
-    const idempotencyKey = activityIdempotencyKey();
+    const idempotencyKey = activityIdempotencyKey(`payload-${hash}`);
     const connector: SyncConnector<unknown> | undefined = connectors[system];
     if (!connector) throw ApplicationFailure.nonRetryable(`${system} is not enabled on this worker (SYNC_SYSTEMS)`, `${system}.disabled`);
     const written = await whileHeartbeating((signal) => connector.write({ payload, idempotencyKey, previous, signal }));

@@ -9,7 +9,7 @@ export interface ExternalLink {
 
 export interface ConnectorWrite<Payload> {
   payload: Payload;
-  /** Stable per opportunity, system and payload: a retried write carries the same key (Xero's Idempotency-Key). */
+  /** Stable per sync activity execution and payload: a retried write of the same payload carries the same key (Xero's Idempotency-Key). */
   idempotencyKey: string;
   previous: ExternalLink | null;
   signal?: AbortSignal;

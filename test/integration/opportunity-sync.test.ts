@@ -218,6 +218,26 @@ test('a lost answer after the external write is retried without creating a dupli
   expect(mondayItems(id)).toHaveLength(1);
 });
 
+test('a retry that reads a newer snapshot than its lost write sends it under a new Idempotency-Key, so Xero does not refuse it', async () => {
+  const id = newId();
+  await sendUpdate(id, { number: `OPP-${id}`, subject: 'First version' });
+  await settledLinks(id, (rows) => rows.every((row) => row.status === 'synced'));
+  const firstRequest = xero.requests.length;
+  // The update is applied but its answer lost; the retry then waits out a 429 while a newer version is stored.
+  xero.injectFault({ kind: 'drop-after-write', count: 1, path: '/Quotes', method: 'POST' });
+  xero.injectFault({ kind: 'rate-limit', count: 1, path: '/Quotes', method: 'POST', retryAfterSeconds: 6 });
+  await sendUpdate(id, { number: `OPP-${id}`, subject: 'Second version' });
+  await eventually(() => Promise.resolve(xero.requests.slice(firstRequest).some((request) => request.dropped)), { what: 'the dropped Xero update' });
+  await sendUpdate(id, { number: `OPP-${id}`, subject: 'Third version' });
+
+  await eventually(() => Promise.resolve(xero.quotes().find((quote) => quote.Reference === `OPP-${id}`)?.Title === 'Third version'), { timeoutMs: 60_000, what: 'the third version in Xero' });
+  const quoteWrites = xero.requests.slice(firstRequest).filter((request) => request.method === 'POST' && request.path.startsWith('/Quotes'));
+  expect(quoteWrites.map((request) => request.status)).not.toContain(400);
+  expect(new Set(quoteWrites.filter((request) => request.status === 200).map((request) => request.idempotencyKey)).size).toBe(quoteWrites.filter((request) => request.status === 200).length);
+  expect(await AuditLog.count({ where: { entityType: 'external_integration', entityId: `xero:${id}`, action: 'integration.failed' } })).toBe(0);
+  expect(xero.quotes().filter((quote) => quote.Reference === `OPP-${id}`)).toHaveLength(1);
+});
+
 test('a validation error ends failed with the external message, shows in reconciliation, and retry-failed re-drives it once fixed', async () => {
   const id = newId();
   let rejecting = true;
