@@ -51,10 +51,45 @@ function safeParse<T extends ZodType>(schema: T, value: unknown) {
   }
 }
 
+/** U+0000, or (with the u flag a surrogate pair is one code point) a surrogate without its partner. */
+const UNSTORABLE_CHARACTER = /[\u0000\uD800-\uDFFF]/u;
+const isStorableText = (text: string) => !UNSTORABLE_CHARACTER.test(text);
+
+/**
+ * The path of the first string (or key) PostgreSQL cannot store: text holds no U+0000, jsonb neither, nor a lone
+ * surrogate. Iterative, and paths built only for the culprit, so a deeply nested body costs no stack and no copies.
+ */
+function unstorableTextPath(root: unknown): PropertyKey[] | null {
+  type Visit = { value: unknown; key: PropertyKey | null; parent: Visit | null };
+  const pathOf = (visit: Visit, key?: PropertyKey): PropertyKey[] => {
+    const path = key === undefined ? [] : [key];
+    for (let at: Visit | null = visit; at?.key != null; at = at.parent) path.unshift(at.key);
+    return path;
+  };
+  const pending: Visit[] = [{ value: root, key: null, parent: null }];
+  for (let visit = pending.pop(); visit; visit = pending.pop()) {
+    const { value } = visit;
+    if (typeof value === 'string') {
+      if (!isStorableText(value)) return pathOf(visit);
+    } else if (value !== null && typeof value === 'object') {
+      for (const [key, child] of Object.entries(value)) {
+        if (!isStorableText(key)) return pathOf(visit, key);
+        pending.push({ value: child, key, parent: visit });
+      }
+    }
+  }
+  return null;
+}
+
 function parseOrThrow<T extends ZodType>(schema: T, value: unknown, where: string): z.infer<T> {
   const result = safeParse(schema, value ?? {});
   if (!result.success) {
     throw new AppError(400, 'validation_failed', `Invalid request ${where}`, result.error.issues.map((issue) => ({ path: [where, ...issue.path].join('.'), message: issue.message })));
+  }
+  const unstorable = unstorableTextPath(result.data);
+  if (unstorable) {
+    const message = 'Text may not contain U+0000 or an unpaired surrogate';
+    throw new AppError(400, 'validation_failed', `Invalid request ${where}`, [{ path: [where, ...unstorable].map(String).join('.'), message }]);
   }
   return result.data;
 }

@@ -94,8 +94,8 @@ function insertEvents(sequelize: Sequelize, commitTimeoutMs: number, events: New
 }
 
 /**
- * SQLSTATE class 22, data exceptions: JSON that jsonb refuses (the \\u0000 escape, lone surrogates, numbers beyond
- * numeric's range) or text PostgreSQL cannot hold (a NUL byte). One such body must not fail the others in its batch.
+ * SQLSTATE class 22, data exceptions: JSON that jsonb refuses though the route accepted it (a number beyond numeric's
+ * range; U+0000 and lone surrogates never get here, see api/route.ts). One such body must not fail the others in its batch.
  */
 const isDataException = (error: unknown) => /^22/.test((error as { code?: unknown } | null)?.code as string);
 

@@ -121,6 +121,24 @@ describe('error envelope', () => {
     expectErrorEnvelope(res.body, 'validation_failed');
   });
 
+  test('text PostgreSQL cannot store (U+0000, an unpaired surrogate, in a value or a key) → 400 naming the field; nothing is written or done', async () => {
+    const admin = await loginAs('admin');
+    const auth = { Authorization: `Bearer ${admin.access}` };
+    const [users, audits] = [await User.count(), await AuditLog.count()];
+    const cases: Array<[request.Test, string]> = [
+      [request(app).post('/api/users').set(auth).send({ email: `nul-${randomUUID()}@example.com`, password, role: 'integrations', displayName: 'a\u0000b' }), 'body.displayName'],
+      [request(app).post('/api/admin/workflows/opportunity-sync-xero-1/cancel').set(auth).send({ reason: 'broken \ud800 text' }), 'body.reason'],
+      [request(app).post('/api/admin/workflows/opportunity-sync-xero-1/signal').set(auth).send({ name: 'syncRequested', args: [{ 'k\u0000': 1 }], reason: 'ok' }), 'body.args.0.k\u0000'],
+      [request(app).get('/api/admin/workflows').query({ query: 'WorkflowType = "a\u0000"' }).set(auth), 'query.query'],
+    ];
+    for (const [pending, path] of cases) {
+      const res = await pending.expect(400);
+      expectErrorEnvelope(res.body, 'validation_failed');
+      expect(res.body.error.details).toEqual([{ path, message: 'Text may not contain U+0000 or an unpaired surrogate' }]);
+    }
+    expect([await User.count(), await AuditLog.count()]).toEqual([users, audits]);
+  });
+
   test('a compressed request body → 415 JSON (never decoded into an empty object)', async () => {
     const { access } = await loginAs('admin');
     const res = await request(app).post('/api/auth/logout').set('Authorization', `Bearer ${access}`).set('Content-Type', 'application/json').set('Content-Encoding', 'br').send('9007199254740992').expect(415);
