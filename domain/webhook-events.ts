@@ -48,8 +48,9 @@ export function currentRmsEventType(subjectType: string, actionType: string): st
 
 export const isHandledEvent = (eventType: string): boolean => (OPPORTUNITY_EVENTS as readonly string[]).includes(eventType);
 
-/** Current RMS ids we accept: positive safe integers. */
+/** Current RMS ids we accept: positive integers of up to 15 digits (so always safe integers). */
 export const ENTITY_ID_PATTERN = /^[1-9]\d{0,14}$/;
+export const MAX_ENTITY_ID = 999_999_999_999_999;
 
 /** The opportunity an event is about, or null when it is about something else. */
 export const opportunityIdOf = (eventType: string, subjectId: string | null): number | null =>

@@ -1,6 +1,7 @@
 // The business records a workflow works on, found from its id (webhook-<eventId>, sync-<system>-<opportunityId>) and search attributes.
 import type { z } from 'zod';
 import { isIntegrationSystem, type IntegrationSystem } from '../../domain/integration-systems';
+import { ENTITY_ID_PATTERN } from '../../domain/webhook-events';
 import { INTEGRATION_SYSTEM, OPPORTUNITY_ID } from '../../domain/search-attributes';
 import { workflowIds } from '../../domain/workflow-ids';
 import { ExternalIntegration, Opportunity, WebhookEvent, WorkflowInstance } from '../../models';
@@ -32,7 +33,7 @@ export function linkKeys(workflowId: string, searchAttributes: Record<string, st
   const syncSystem = sync && isIntegrationSystem(sync[1]!) ? sync[1] : undefined;
   const taggedOpportunity = searchAttributes[OPPORTUNITY_ID.name];
   const taggedSystem = searchAttributes[INTEGRATION_SYSTEM.name];
-  const opportunityId = taggedOpportunity && /^[1-9]\d{0,14}$/.test(taggedOpportunity) ? taggedOpportunity : syncSystem ? sync![2] : undefined;
+  const opportunityId = taggedOpportunity && ENTITY_ID_PATTERN.test(taggedOpportunity) ? taggedOpportunity : syncSystem ? sync![2] : undefined;
   return {
     eventId: webhookEventId(workflowId),
     opportunityId: opportunityId ? Number(opportunityId) : null,
@@ -43,7 +44,7 @@ export function linkKeys(workflowId: string, searchAttributes: Record<string, st
 
 export async function linkedRecords(workflowId: string, keys: LinkKeys): Promise<z.infer<typeof WorkflowDetail>['linked']> {
   const event = keys.eventId ? await WebhookEvent.findByPk(keys.eventId, { attributes: { exclude: ['payload', 'rawBody', 'headers', 'statusHistory'] } }) : null;
-  const eventOpportunity = event?.entityType === 'Opportunity' && event.entityId && /^[1-9]\d{0,14}$/.test(event.entityId) ? Number(event.entityId) : null;
+  const eventOpportunity = event?.entityType === 'Opportunity' && event.entityId && ENTITY_ID_PATTERN.test(event.entityId) ? Number(event.entityId) : null;
   const opportunityId = keys.opportunityId ?? eventOpportunity;
   const [opportunity, integrations, runs] = await Promise.all([
     opportunityId === null ? null : Opportunity.findByPk(opportunityId, { attributes: ['id', 'subject', 'stateName', 'statusName', 'sourceUpdatedAt', 'deletedAt'] }),

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { INTEGRATION_STATUSES, INTEGRATION_SYSTEMS } from '../../domain/integration-systems';
 import { OpportunityIdParams } from '../opportunities/schemas';
 import { pageOf, pageQuery } from '../pagination';
+import { entityIdParam } from '../params';
 import { IntegrationSchema } from '../opportunities/schemas';
 
 /** At most this many failed links are re-driven per retry-failed call; `nextCursor` continues after them. */
@@ -22,7 +23,7 @@ export const ListIntegrationsQuery = z
   .object({
     system: z.enum(INTEGRATION_SYSTEMS).optional(),
     status: z.enum(INTEGRATION_STATUSES).optional(),
-    opportunityId: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+    opportunityId: entityIdParam.optional(),
     ...pageQuery,
   })
   .strict();

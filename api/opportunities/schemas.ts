@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { INTEGRATION_STATUSES, INTEGRATION_SYSTEMS } from '../../domain/integration-systems';
 import { EventSummary } from '../events/schemas';
 import { pageOf, pageQuery } from '../pagination';
+import { entityIdParam } from '../params';
 
 const money = z.string().regex(/^-?\d+\.\d{2}$/).describe('Decimal amount as a string');
 const party = z.object({ id: z.number(), name: z.string().nullable() }).nullable();
@@ -77,4 +78,4 @@ export const ListOpportunitiesQuery = z
   })
   .strict();
 
-export const OpportunityIdParams = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
+export const OpportunityIdParams = z.object({ id: entityIdParam });

@@ -209,7 +209,7 @@ describe('GET /api/integrations', () => {
   });
 
   test('bad filters, oversize pages and forged cursors are 400; sales engineers 403; anonymous 401', async () => {
-    for (const query of ['limit=201', 'limit=0', 'status=lost', 'system=hubspot', 'system=teamtrack', 'opportunityId=abc', 'opportunityId=0', 'sort=asc']) {
+    for (const query of ['limit=201', 'limit=0', 'status=lost', 'system=hubspot', 'system=teamtrack', 'opportunityId=abc', 'opportunityId=0', 'opportunityId=0x10', 'opportunityId=1e3', 'sort=asc']) {
       expectErrorEnvelope((await get(`/api/integrations?${query}`).expect(400)).body, 'validation_failed');
     }
     for (const cursor of ['garbage', encodeCursor(42), encodeCursor(['yesterday', '1']), encodeCursor([inWindow(1), randomUUID()]), encodeCursor(['2025-02-30T10:00:00.000000Z', '1'])]) {

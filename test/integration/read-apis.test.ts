@@ -466,12 +466,12 @@ describe('opportunities API', () => {
     expect(res.body.augmentation).toMatchObject({ workflowStatus: 'deleted' });
   });
 
-  test('detail: unknown id → 404; abc, 0 or -1 → 400; sales engineers → 403', async () => {
+  test('detail: unknown id → 404; abc, 0, -1 or a number not written as plain digits (0x10, 1e1, 16.0, " 16") → 400; sales engineers → 403', async () => {
     const unknown = newOpportunityId(); // reserved from our block, never inserted
     expectErrorEnvelope((await get(`/api/opportunities/${unknown}`).expect(404)).body, 'not_found');
-    expectErrorEnvelope((await get('/api/opportunities/abc').expect(400)).body, 'validation_failed');
-    expectErrorEnvelope((await get('/api/opportunities/0').expect(400)).body, 'validation_failed');
-    expectErrorEnvelope((await get('/api/opportunities/-1').expect(400)).body, 'validation_failed');
+    for (const id of ['abc', '0', '-1', '0x10', '1e1', '16.0', '%2016', '1234567890123456']) {
+      expectErrorEnvelope((await get(`/api/opportunities/${id}`).expect(400)).body, 'validation_failed');
+    }
     expectErrorEnvelope((await get(`/api/opportunities/${o.active}`, salesEngineer).expect(403)).body, 'forbidden');
     expectErrorEnvelope((await get('/api/opportunities', salesEngineer).expect(403)).body, 'forbidden');
     expectErrorEnvelope((await request(app).get('/api/opportunities').expect(401)).body, 'unauthorized');

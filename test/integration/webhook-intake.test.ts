@@ -112,6 +112,8 @@ describe('rejected deliveries write nothing', () => {
     ['a lone surrogate (jsonb refuses it)', '{"action": {"id": 98, "subject_id": 1, "subject_type": "Opportunity", "action_type": "update", "name": "\\ud800"}}', 'validation_failed'],
     ['a number beyond numeric range', '{"action": {"id": 97, "subject_id": 1, "subject_type": "Opportunity", "action_type": "update", "total": 1e1000000}}', 'bad_request'],
     ['subject_id beyond a safe integer', '{"action": {"id": 96, "subject_id": "12345678901234567", "subject_type": "Opportunity", "action_type": "update"}}', 'validation_failed'],
+    ['a numeric subject_id of 16 digits (processing would ignore it)', '{"action": {"id": 94, "subject_id": 1234567890123456, "subject_type": "Opportunity", "action_type": "update"}}', 'validation_failed'],
+    ['a type name padded with spaces (processing reads the stored body as sent)', '{"action": {"id": 93, "subject_id": 1, "subject_type": " Opportunity ", "action_type": "update"}}', 'validation_failed'],
   ])('%s → 400', async (_case, raw, code) => {
     const before = await eventCount();
     const res = await request(app).post(url).set('Content-Type', 'application/json').send(raw).expect(400);
