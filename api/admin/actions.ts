@@ -11,6 +11,7 @@ import type { Config } from '../../lib/config';
 import { conflict } from '../../lib/errors';
 import { temporalUiWorkflowUrl } from '../../lib/temporal';
 import type { AuthenticatedUser } from '../middleware/authenticate';
+import { callTemporal } from '../temporal-calls';
 import { describeLatestRun } from './describe';
 import { findEvent, type HistoryOrder, type RunRef } from './history';
 import { ActionResult, type ExecutionStatus, type RestartMode } from './schemas';
@@ -64,20 +65,22 @@ export async function actOnWorkflow(deps: AdminDeps, workflowId: string, action:
   const outcome = await auditedWrite(
     deps.sequelize,
     { idempotencyKey, actor: requester.actor, entityType: 'workflow', entityId: workflowId, action: `workflow.${action.kind}` },
-    async () => {
-      const current = await describeLatestRun(deps.temporal, workflowId);
-      const status = executionStatus(current.status.name);
-      const context: Context = {
-        deps,
-        current,
-        status,
-        reason: temporalReason(action.reason, requester.user),
-        requestId: createHash('sha256').update(idempotencyKey).digest('hex'),
-        requester,
-      };
-      const result = await apply(context, action);
-      return { result, before: { runId: current.runId, status }, after: result };
-    },
+    // Temporal is called inside the audit row's transaction (a concurrent duplicate waits on its key), under a deadline.
+    () =>
+      callTemporal(deps.temporal, async () => {
+        const current = await describeLatestRun(deps.temporal, workflowId);
+        const status = executionStatus(current.status.name);
+        const context: Context = {
+          deps,
+          current,
+          status,
+          reason: temporalReason(action.reason, requester.user),
+          requestId: createHash('sha256').update(idempotencyKey).digest('hex'),
+          requester,
+        };
+        const result = await apply(context, action);
+        return { result, before: { runId: current.runId, status }, after: result };
+      }),
   );
   return outcome.applied ? outcome.result : ActionResult.parse(outcome.after);
 }

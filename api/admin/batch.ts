@@ -1,6 +1,7 @@
 // Batch admin actions: the executions a visibility query matches (bounded), planned exactly, then acted on one by one (each audited).
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import type { z } from 'zod';
+import { callTemporal } from '../temporal-calls';
 import { actOnWorkflow, RESTARTABLE_STATUSES, type AdminDeps, type AdminRequester, type WorkflowAction } from './actions';
 import { mapConcurrently } from './concurrency';
 import type { BatchRequest, BatchResult, ExecutionStatus } from './schemas';
@@ -52,8 +53,10 @@ async function plan(temporal: Client, executions: WorkflowExecutionInfo[]): Prom
 
 export async function runBatch(deps: AdminDeps, request: z.infer<typeof BatchRequest>, requester: AdminRequester, limit: number): Promise<z.infer<typeof BatchResult>> {
   const query = allOf(request.query, statusClause(...APPLIES_TO[request.action]));
-  const [matched, executions] = await Promise.all([countExecutions(deps.temporal, query), firstExecutions(deps.temporal, query, limit)]);
-  const { targets, skipped } = await plan(deps.temporal, executions);
+  const { matched, executions, targets, skipped } = await callTemporal(deps.temporal, async () => {
+    const [count, listed] = await Promise.all([countExecutions(deps.temporal, query), firstExecutions(deps.temporal, query, limit)]);
+    return { matched: count, executions: listed, ...(await plan(deps.temporal, listed)) };
+  });
   const summary = {
     action: request.action,
     ...(request.action === 'restart' ? { mode: request.mode } : {}),

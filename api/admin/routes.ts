@@ -9,6 +9,7 @@ import type { Config } from '../../lib/config';
 import { badRequest } from '../../lib/errors';
 import { userActor } from '../request-actor';
 import { defineRoute, type Route } from '../route';
+import { callTemporal } from '../temporal-calls';
 import { actOnWorkflow, type AdminDeps, type AdminRequester, type WorkflowAction } from './actions';
 import { runBatch } from './batch';
 import { workflowDetail } from './describe';
@@ -79,7 +80,7 @@ export function adminWorkflowRoutes(sequelize: Sequelize, temporal: Client, conf
         responses: { 200: { description: 'A page of executions', schema: WorkflowPage } },
       },
       async ({ query, res }) => {
-        const page = await listExecutions(temporal, visibilityQuery(query), query.limit, query.cursor);
+        const page = await callTemporal(temporal, () => listExecutions(temporal, visibilityQuery(query), query.limit, query.cursor));
         res.json({ items: page.executions.map((execution) => workflowSummary(config, execution)), nextCursor: page.nextCursor });
       },
     ),
@@ -96,7 +97,7 @@ export function adminWorkflowRoutes(sequelize: Sequelize, temporal: Client, conf
       },
       async ({ query, res }) => {
         const rule: StalledRule = { minAttempts: query.minAttempts ?? defaultRule.minAttempts, noProgressMinutes: query.noProgressMinutes ?? defaultRule.noProgressMinutes };
-        res.json(await findStalled(temporal, config, query, rule, { limit: query.limit, cursor: query.cursor }, new Date()));
+        res.json(await callTemporal(temporal, () => findStalled(temporal, config, query, rule, { limit: query.limit, cursor: query.cursor }, new Date())));
       },
     ),
     defineRoute(
@@ -110,7 +111,7 @@ export function adminWorkflowRoutes(sequelize: Sequelize, temporal: Client, conf
         responses: { 200: { description: 'The workflow', schema: WorkflowDetail }, 404: { description: 'No such workflow' } },
       },
       async ({ params, res }) => {
-        res.json(await workflowDetail(temporal, config, params.workflowId, defaultRule, new Date()));
+        res.json(await callTemporal(temporal, () => workflowDetail(temporal, config, params.workflowId, defaultRule, new Date())));
       },
     ),
     defineRoute(

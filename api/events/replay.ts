@@ -6,6 +6,7 @@ import { workflowIds } from '../../domain/workflow-ids';
 import { auditedWrite, type Actor } from '../../lib/audit';
 import { AppError, conflict, notFound } from '../../lib/errors';
 import { WebhookEvent } from '../../models';
+import { callTemporal } from '../temporal-calls';
 import type { ReplayFilter } from './schemas';
 import type { z } from 'zod';
 
@@ -20,9 +21,10 @@ const isTerminal = (status: string) => (TERMINAL_EVENT_STATUSES as readonly stri
 
 /** An event left `dispatched` or `processing` by a run that closed without finishing it (terminated, timed out). */
 async function isAbandoned(temporal: Client, event: WebhookEvent): Promise<boolean> {
-  if (event.status === 'received' || !event.workflowId) return false; // about to be started by the relay
+  const { workflowId, runId } = event;
+  if (event.status === 'received' || !workflowId) return false; // about to be started by the relay
   try {
-    const { status } = await temporal.workflow.getHandle(event.workflowId, event.runId ?? undefined).describe();
+    const { status } = await callTemporal(temporal, () => temporal.workflow.getHandle(workflowId, runId ?? undefined).describe());
     return status.name !== 'RUNNING';
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) return true;

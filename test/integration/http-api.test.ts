@@ -7,6 +7,7 @@ import request from 'supertest';
 import { createApp } from '../../api/app';
 import { createUser } from '../../api/users/service';
 import type { Role } from '../../domain/roles';
+import { TEMPORAL_CALL_DEADLINE_MS } from '../../api/temporal-calls';
 import { createTemporalClient } from '../../lib/temporal';
 import { AuditLog, RefreshToken, User } from '../../models';
 import { openTestDatabase, openTestTemporalClient, testConfig, testLogger } from '../support/env';
@@ -52,6 +53,28 @@ describe('health, docs and metrics', () => {
     expect(res.body).toMatchObject({ status: 'degraded', checks: { database: { status: 'up' }, temporal: { status: 'down' } } });
     // Not closed here: the SDK's gRPC retry timer for the probe may still be pending, and it ends by itself
     // at the probe's deadline; closing under it would throw from that timer.
+  });
+
+  test('the admin workflow endpoints answer 503 temporal_unavailable within the call deadline when Temporal is unreachable, and write nothing', async () => {
+    const unreachable = createTemporalClient({ address: '127.0.0.1:1', namespace: 'default' });
+    const degraded = createApp({ config: testConfig(), sequelize, temporal: unreachable, logger: testLogger, version: 'test' });
+    const { access } = await loginAs('admin');
+    const auth = { Authorization: `Bearer ${access}` };
+    const audits = await AuditLog.count();
+    const calls = [
+      request(degraded).get('/api/admin/workflows').set(auth),
+      request(degraded).get('/api/admin/workflows/stalled').set(auth),
+      request(degraded).get('/api/admin/workflows/sync-xero-1').set(auth),
+      request(degraded).post('/api/admin/workflows/sync-xero-1/cancel').set(auth).send({ reason: 'stuck' }),
+      request(degraded).post('/api/admin/workflows/batch').set(auth).send({ action: 'terminate', query: 'WorkflowType = "opportunitySync"', reason: 'stuck', dryRun: true }),
+    ];
+    const started = Date.now();
+    for (const res of await Promise.all(calls)) {
+      expect(res.status).toBe(503);
+      expectErrorEnvelope(res.body, 'temporal_unavailable');
+    }
+    expect(Date.now() - started).toBeLessThan(TEMPORAL_CALL_DEADLINE_MS + 3_000);
+    expect(await AuditLog.count()).toBe(audits);
   });
 
   test('OpenAPI is generated from the route schemas and Swagger UI is served', async () => {
