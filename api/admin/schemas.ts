@@ -23,7 +23,29 @@ export type RestartMode = (typeof RESTART_MODES)[number];
 
 const MAX_VISIBILITY_QUERY_LENGTH = 1_000;
 
-const visibilityQuery = z.string().trim().min(1).max(MAX_VISIBILITY_QUERY_LENGTH).describe('A Temporal visibility query, e.g. OpportunityId = "123" AND ExecutionStatus = "Failed"');
+/** Parentheses balance outside string literals, so a raw query cannot close the parentheses it is wrapped in and OR past the clauses ANDed to it. */
+function hasBalancedParentheses(query: string): boolean {
+  let depth = 0;
+  let quote: string | null = null;
+  for (let index = 0; index < query.length; index += 1) {
+    const char = query[index];
+    if (quote !== null) {
+      if (char === '\\') index += 1;
+      else if (char === quote) quote = null;
+    } else if (char === '"' || char === "'" || char === '`') quote = char;
+    else if (char === '(') depth += 1;
+    else if (char === ')' && --depth < 0) return false;
+  }
+  return depth === 0 && quote === null;
+}
+
+const visibilityQuery = z
+  .string()
+  .trim()
+  .min(1)
+  .max(MAX_VISIBILITY_QUERY_LENGTH)
+  .refine(hasBalancedParentheses, 'Unbalanced parentheses or an unterminated string')
+  .describe('A Temporal visibility query, e.g. OpportunityId = "123" AND ExecutionStatus = "Failed"');
 const reason = z.string().trim().min(1).max(500).describe('Why: stored in the audit log and in the Temporal history (with who did it)');
 
 // Filter values are validated strictly, so they never need escaping inside the visibility query.

@@ -77,6 +77,18 @@ describe('health, docs and metrics', () => {
     expect(await AuditLog.count()).toBe(audits);
   });
 
+  test('a raw visibility query that would close the parentheses it is ANDed in → 400; parentheses inside its strings are fine', async () => {
+    const { access } = await loginAs('admin');
+    const auth = { Authorization: `Bearer ${access}` };
+    for (const query of ['WorkflowId = "x") OR (ExecutionStatus = "Completed"', 'WorkflowId = "x")', '(WorkflowId = "x"', 'WorkflowId = "x)']) {
+      const listed = await request(app).get('/api/admin/workflows').query({ query }).set(auth).expect(400);
+      expect(listed.body.error.details).toEqual([{ path: 'query.query', message: 'Unbalanced parentheses or an unterminated string' }]);
+      const batch = await request(app).post('/api/admin/workflows/batch').set(auth).send({ action: 'terminate', query, reason: 'stuck' }).expect(400);
+      expectErrorEnvelope(batch.body, 'validation_failed');
+    }
+    await request(app).get('/api/admin/workflows').query({ query: `(WorkflowId = "a) OR (b" OR WorkflowId = 'c\\'(') AND WorkflowType = "opportunitySync"` }).set(auth).expect(200);
+  });
+
   test('OpenAPI is generated from the route schemas and Swagger UI is served', async () => {
     const doc = await request(app).get('/openapi.json').expect(200);
     expect(doc.body.openapi).toBe('3.1.0');
