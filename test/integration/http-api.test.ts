@@ -73,7 +73,8 @@ describe('health, docs and metrics', () => {
       expect(res.status).toBe(503);
       expectErrorEnvelope(res.body, 'temporal_unavailable');
     }
-    expect(Date.now() - started).toBeLessThan(TEMPORAL_CALL_DEADLINE_MS + 3_000);
+    // Alone they all answer 5.1–6.1 s after the start (9.5 s once, in a loaded full run); without the deadline, after the SDK's ~20 s of retries.
+    expect(Date.now() - started).toBeLessThan(3 * TEMPORAL_CALL_DEADLINE_MS);
     expect(await AuditLog.count()).toBe(audits);
   });
 
