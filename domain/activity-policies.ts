@@ -1,5 +1,5 @@
 // Timeouts and retry policies per activity group; the worker's shutdown grace derives from them.
-import type { ActivityOptions, LocalActivityOptions } from '@temporalio/common';
+import { msToNumber, type ActivityOptions, type LocalActivityOptions } from '@temporalio/common';
 import type { IntegrationSystem } from './integration-systems';
 
 /** Short database writes done as local activities (progress tracking). */
@@ -58,5 +58,9 @@ export const temporalClientActivity: ActivityOptions = {
 export const databaseLocalActivity: LocalActivityOptions = { startToCloseTimeout: databaseActivity.startToCloseTimeout, retry: databaseActivity.retry };
 export const temporalClientLocalActivity: LocalActivityOptions = { startToCloseTimeout: temporalClientActivity.startToCloseTimeout, retry: temporalClientActivity.retry };
 
-/** The longest single attempt of any activity; the worker waits at least this long on shutdown. */
-export const LONGEST_ACTIVITY_ATTEMPT_MS = 3 * 60_000;
+/** The longest single attempt of any activity above; the worker waits at least this long on shutdown. */
+export const LONGEST_ACTIVITY_ATTEMPT_MS = Math.max(
+  ...[bookkeepingActivity, maintenanceActivity, databaseActivity, currentRmsActivity, ...Object.values(syncActivity), temporalClientActivity].map((policy) =>
+    msToNumber(policy.startToCloseTimeout!),
+  ),
+);

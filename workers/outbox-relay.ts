@@ -124,6 +124,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): { stop(): Promise
         backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(options.pollIntervalMs, backoffMs * 2));
         options.logger.warn({ err: error, retryInMs: backoffMs }, 'outbox relay pass failed');
       }
+      if (stopped) break; // stop() came during the pass: its wake-up found no pause to end
       await pause(backoffMs || options.pollIntervalMs);
     }
   })();
