@@ -4,7 +4,6 @@ import type { Sequelize } from 'sequelize';
 import type { CurrentRmsClient } from '../integrations/current-rms/client';
 import type { IntegrationSystem } from '../domain/integration-systems';
 import type { SyncConnectors } from '../integrations';
-import type { Logger } from '../lib/logger';
 import { createMaintenanceActivities } from './maintenance';
 import { createOpportunitySyncActivities } from './opportunity-sync';
 import { createSyncRequestActivities } from './sync-requests';
@@ -13,7 +12,6 @@ import { createWorkflowProgressActivities } from './workflow-progress';
 
 export interface ActivityDeps {
   sequelize: Sequelize;
-  logger: Logger;
   currentRms: CurrentRmsClient;
   /** The enabled sync targets (SYNC_SYSTEMS) and their connectors. */
   syncSystems: readonly IntegrationSystem[];

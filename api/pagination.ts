@@ -1,4 +1,5 @@
 // Keyset (cursor) paging shared by every list endpoint: opaque cursors, a 200-item cap, one page shape.
+import { literal } from 'sequelize';
 import { z, type ZodType } from 'zod';
 import { badRequest } from '../lib/errors';
 
@@ -31,3 +32,15 @@ export function toPage<Row, Item>(rows: Row[], limit: number, toItem: (row: Row)
   const last = items[items.length - 1];
   return { items: items.map(toItem), nextCursor: rows.length > limit && last !== undefined ? encodeCursor(position(last)) : null };
 }
+
+/**
+ * A timestamp column to the microsecond, as text (a JS Date keeps only milliseconds), so paging by it never skips rows
+ * written in the same millisecond; `microsecondInstant` is its shape in a cursor.
+ */
+export const exactTimestamp = (column: string) => literal(`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`);
+
+const isRealInstant = (value: string) => {
+  const millis = new Date(`${value.slice(0, 23)}Z`);
+  return !Number.isNaN(millis.getTime()) && millis.toISOString().startsWith(value.slice(0, 23));
+};
+export const microsecondInstant = z.string().regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/).refine(isRealInstant);

@@ -7,15 +7,15 @@ export const TEMPORAL_CALL_DEADLINE_MS = 5_000;
 /** gRPC status codes (google.rpc.Code) that mean "not now": DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, UNAVAILABLE. */
 const UNAVAILABLE_CODES: ReadonlySet<number> = new Set([4, 8, 14]);
 
-/** The gRPC status of a failed Temporal call, whether the SDK wrapped it (ServiceError.cause) or not. */
-function grpcCodeOf(error: unknown): number | undefined {
-  if (isGrpcServiceError(error)) return error.code;
-  if (error instanceof Error && isGrpcServiceError(error.cause)) return error.cause.code;
+/** The gRPC error (google.rpc.Code and details) of a failed Temporal call, whether the SDK wrapped it (ServiceError.cause) or not. */
+export function grpcErrorOf(error: unknown): { code: number; details: string } | undefined {
+  if (isGrpcServiceError(error)) return error;
+  if (error instanceof Error && isGrpcServiceError(error.cause)) return error.cause;
   return undefined;
 }
 
 /** Temporal down, too slow or rate limiting: the error handler answers 503 with Retry-After (api/middleware/errors.ts). */
-export const isTemporalUnavailable = (error: unknown): boolean => UNAVAILABLE_CODES.has(grpcCodeOf(error) ?? -1);
+export const isTemporalUnavailable = (error: unknown): boolean => UNAVAILABLE_CODES.has(grpcErrorOf(error)?.code ?? -1);
 
 /** Runs `call` under a deadline, so a request never waits long on an unreachable Temporal. */
 export function callTemporal<T>(client: Client, call: () => Promise<T>): Promise<T> {

@@ -5,7 +5,8 @@ import type { OpportunitySnapshot } from './opportunity';
 export const AUGMENTATION_FORMULA_VERSION = '1';
 
 export type WorkflowStatus = 'prospect' | 'quoted' | 'confirmed' | 'on_hold' | 'completed' | 'closed_lost' | 'deleted';
-export type RiskLevel = 'low' | 'medium' | 'high' | 'critical';
+export const RISK_LEVELS = ['low', 'medium', 'high', 'critical'] as const;
+export type RiskLevel = (typeof RISK_LEVELS)[number];
 
 export interface CustomCalculations {
   durationDays: number | null;
@@ -107,7 +108,7 @@ const WORKFLOW_STATUS_RULES: readonly WorkflowStatusRule[] = [
 ];
 
 /** The workflow status of the first matching rule; `prospect` when none matches. */
-export function workflowStatusOf(snapshot: OpportunitySnapshot): WorkflowStatus {
+function workflowStatusOf(snapshot: OpportunitySnapshot): WorkflowStatus {
   return WORKFLOW_STATUS_RULES.find((r) => r.applies(snapshot))?.status ?? 'prospect';
 }
 
@@ -132,7 +133,7 @@ interface AugmentationFacts {
   calculations: CustomCalculations;
 }
 
-export function customCalculationsOf(snapshot: OpportunitySnapshot, now: Date): CustomCalculations {
+function customCalculationsOf(snapshot: OpportunitySnapshot, now: Date): CustomCalculations {
   const startsAt = parseTimestamp(snapshot.startsAt);
   const endsAt = parseTimestamp(snapshot.endsAt);
   const chargeExcludingTax = parseMoney(snapshot.chargeExcludingTaxTotal);

@@ -6,7 +6,6 @@ export const INTEGRATION_STATUSES = ['pending', 'syncing', 'synced', 'failed'] a
 export type IntegrationStatus = (typeof INTEGRATION_STATUSES)[number];
 
 /** Why a sync failed: retries ran out on a retryable failure, or the system refused our credentials or the data. */
-export const SYNC_FAILURE_KINDS = ['retryable', 'auth', 'validation'] as const;
-export type SyncFailureKind = (typeof SYNC_FAILURE_KINDS)[number];
+export type SyncFailureKind = 'retryable' | 'auth' | 'validation';
 
 export const isIntegrationSystem = (value: string): value is IntegrationSystem => (INTEGRATION_SYSTEMS as readonly string[]).includes(value);

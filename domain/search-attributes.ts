@@ -4,8 +4,7 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 export const OPPORTUNITY_ID = defineSearchAttributeKey('OpportunityId', SearchAttributeType.KEYWORD);
 export const INTEGRATION_SYSTEM = defineSearchAttributeKey('IntegrationSystem', SearchAttributeType.KEYWORD);
 export const SYNC_STATUS = defineSearchAttributeKey('SyncStatus', SearchAttributeType.KEYWORD);
-export const TENANT_ID = defineSearchAttributeKey('TenantId', SearchAttributeType.KEYWORD);
 export const BUSINESS_KEY = defineSearchAttributeKey('BusinessKey', SearchAttributeType.KEYWORD);
 export const EVENT_TYPE = defineSearchAttributeKey('EventType', SearchAttributeType.KEYWORD);
 
-export const CUSTOM_SEARCH_ATTRIBUTES = [OPPORTUNITY_ID, INTEGRATION_SYSTEM, SYNC_STATUS, TENANT_ID, BUSINESS_KEY, EVENT_TYPE];
+export const CUSTOM_SEARCH_ATTRIBUTES = [OPPORTUNITY_ID, INTEGRATION_SYSTEM, SYNC_STATUS, BUSINESS_KEY, EVENT_TYPE];

@@ -1,6 +1,5 @@
 // What a workflow reports about itself into workflow_instances (type, key, status, step, error).
-export const WORKFLOW_STATUSES = ['running', 'completed', 'failed'] as const;
-export type WorkflowStatus = (typeof WORKFLOW_STATUSES)[number];
+export type WorkflowStatus = 'running' | 'completed' | 'failed';
 
 export interface WorkflowProgress {
   businessKey: string;

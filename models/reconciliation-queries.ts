@@ -4,7 +4,6 @@ import { AUGMENTATION_FORMULA_VERSION } from '../domain/augmentation';
 import { INTEGRATION_SYSTEMS, type IntegrationSystem } from '../domain/integration-systems';
 
 export const RECONCILIATION_TYPES = ['unaugmented', 'missing-integration', 'stale-integrations', 'all'] as const;
-export type ReconciliationType = (typeof RECONCILIATION_TYPES)[number];
 
 interface Counted {
   total: number;

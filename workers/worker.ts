@@ -83,7 +83,6 @@ export interface PlatformWorker {
 export async function createPlatformWorker(options: PlatformWorkerOptions): Promise<PlatformWorker> {
   const activities = createActivities({
     sequelize: options.sequelize,
-    logger: options.logger,
     currentRms: new CurrentRmsClient(options.externalSystems.currentRms),
     syncSystems: options.syncSystems,
     connectors: options.connectors ?? createSyncConnectors(options.externalSystems),

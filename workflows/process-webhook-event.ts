@@ -15,18 +15,18 @@ const remoteSteps = eventSteps(proxyActivities<Activities>(databaseActivity), pr
 const localSteps = eventSteps(proxyLocalActivities<Activities>(databaseLocalActivity), proxyLocalActivities<Activities>(temporalClientLocalActivity));
 
 /** Runs recorded before the sync engine existed have no notify step; `patched` keeps them replayable. */
-export const NOTIFY_SYNC_PATCH = 'notify-sync-workflows';
+const NOTIFY_SYNC_PATCH = 'notify-sync-workflows';
 /**
  * Marking the event, signalling the syncs and recording the outcome are local activities since this patch: two
  * workflow tasks per event instead of five. Runs started before it keep their scheduled activities on replay.
  */
-export const LOCAL_STEPS_PATCH = 'local-event-steps';
+const LOCAL_STEPS_PATCH = 'local-event-steps';
 
 /**
  * Since this patch the event's steps record the run's progress (workflow_instances) in their own transactions: three
  * local activities per event instead of five, and no other patch is consulted. Earlier runs replay the path below it.
  */
-export const PROGRESS_IN_STEPS_PATCH = 'event-progress-in-steps';
+const PROGRESS_IN_STEPS_PATCH = 'event-progress-in-steps';
 
 type EventSteps = ReturnType<typeof eventSteps>;
 type HandledEvent = EventToProcess & { opportunityId: number };

@@ -1,13 +1,10 @@
 // Admin workflows API: Temporal visibility, stalled executions and describe for staff; audited restart, cancel, terminate, signal and batch for admins.
-import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Request } from 'express';
 import type { Sequelize } from 'sequelize';
-import { z } from 'zod';
 import type { StalledRule } from '../../domain/stalled-workflows';
 import type { Config } from '../../lib/config';
-import { badRequest } from '../../lib/errors';
-import { userActor } from '../request-actor';
+import { requestKey, userActor } from '../request-actor';
 import { defineRoute, type Route } from '../route';
 import { callTemporal } from '../temporal-calls';
 import { actOnWorkflow, type AdminDeps, type AdminRequester, type WorkflowAction } from './actions';
@@ -33,13 +30,10 @@ import { listExecutions, visibilityQuery, workflowSummary } from './visibility';
 const STAFF = ['admin', 'integrations'] as const;
 const ADMINS = ['admin'] as const;
 const TAGS = ['admin'];
-const IdempotencyKey = z.string().min(8).max(200).regex(/^[\w.:-]+$/);
 
 /** A retry carrying the same Idempotency-Key header applies nothing twice; without one every request is its own action. */
 function requesterOf(req: Request): AdminRequester {
-  const header = req.get('idempotency-key');
-  if (header !== undefined && !IdempotencyKey.safeParse(header).success) throw badRequest('Idempotency-Key must be 8-200 characters of letters, digits and . _ : -');
-  return { user: req.user!, actor: userActor(req), requestKey: header ?? randomUUID() };
+  return { user: req.user!, actor: userActor(req), requestKey: requestKey(req) };
 }
 
 const actionResponses = {

@@ -1,17 +1,11 @@
 // Temporal client failures as API errors: an unknown workflow is a 404, a visibility query Temporal rejects is a 400.
-import { isGrpcServiceError, WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { AppError, notFound } from '../../lib/errors';
+import { grpcErrorOf } from '../temporal-calls';
 
 /** gRPC status codes Temporal answers with (google.rpc.Code). */
 const GRPC_INVALID_ARGUMENT = 3;
 const GRPC_NOT_FOUND = 5;
-
-/** The gRPC error of a failed Temporal call, whether the SDK wrapped it (ServiceError.cause) or not. */
-function grpcErrorOf(error: unknown): { code: number; details: string } | undefined {
-  if (isGrpcServiceError(error)) return error;
-  if (error instanceof Error && isGrpcServiceError(error.cause)) return error.cause;
-  return undefined;
-}
 
 /** Temporal's NOT_FOUND: no such workflow, or (for terminate, cancel and signal) its run already closed. */
 export const isWorkflowNotFound = (error: unknown): boolean => error instanceof WorkflowNotFoundError || grpcErrorOf(error)?.code === GRPC_NOT_FOUND;

@@ -1,13 +1,13 @@
 // Events API: list and inspect stored webhook events, and replay finished ones.
 import type { Client } from '@temporalio/client';
 import type { Sequelize } from 'sequelize';
-import { cast, col, literal, Op, where as sqlWhere, type WhereOptions } from 'sequelize';
+import { cast, col, Op, where as sqlWhere, type WhereOptions } from 'sequelize';
 import { z } from 'zod';
 import type { Config } from '../../lib/config';
 import { notFound } from '../../lib/errors';
 import { temporalUiWorkflowUrl } from '../../lib/temporal';
 import { WebhookEvent } from '../../models';
-import { decodeCursor, toPage } from '../pagination';
+import { decodeCursor, exactTimestamp, microsecondInstant, toPage } from '../pagination';
 import { userActor } from '../request-actor';
 import { defineRoute, type Route } from '../route';
 import { replayEvent, replayMatching } from './replay';
@@ -15,13 +15,8 @@ import { BulkReplayStarted, EventDetail, EventIdParams, EventPage, type EventSum
 import { iso } from '../serialize';
 
 const STAFF = ['admin', 'integrations'] as const;
-/** received_at to the microsecond (a JS Date keeps only milliseconds), so paging never skips same-millisecond events. */
-const isRealInstant = (value: string) => {
-  const millis = new Date(`${value.slice(0, 23)}Z`);
-  return !Number.isNaN(millis.getTime()) && millis.toISOString().startsWith(value.slice(0, 23));
-};
-const EventCursor = z.tuple([z.string().regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/).refine(isRealInstant), z.uuid()]);
-const exactReceivedAt = literal(`to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`);
+const EventCursor = z.tuple([microsecondInstant, z.uuid()]);
+const exactReceivedAt = exactTimestamp('received_at');
 
 
 export function eventSummary(event: WebhookEvent): z.infer<typeof EventSummary> {

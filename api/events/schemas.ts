@@ -23,7 +23,7 @@ export const EventSummary = z
   })
   .meta({ id: 'EventSummary' });
 
-export const StatusChangeSchema = z
+const StatusChangeSchema = z
   .object({ status: z.enum(EVENT_STATUSES), at: z.string(), workflowId: z.string().optional(), runId: z.string().optional(), error: z.string().optional(), by: z.string().optional() })
   .meta({ id: 'EventStatusChange' });
 
@@ -59,7 +59,7 @@ export const ReplayFilter = z
   })
   .strict();
 
-export const MAX_BULK_REPLAY = 500;
+const MAX_BULK_REPLAY = 500;
 
 export const ReplayRequest = z
   .union([

@@ -1,5 +1,5 @@
 // Read side of the integrations API: the paged list of links and one opportunity's link per system, each with its sync workflow.
-import { cast, col, literal, Op, where as sqlWhere, type WhereOptions } from 'sequelize';
+import { cast, col, Op, where as sqlWhere, type WhereOptions } from 'sequelize';
 import { z } from 'zod';
 import { INTEGRATION_SYSTEMS, type IntegrationSystem } from '../../domain/integration-systems';
 import { workflowIds } from '../../domain/workflow-ids';
@@ -7,18 +7,13 @@ import type { Config } from '../../lib/config';
 import { notFound } from '../../lib/errors';
 import { temporalUiWorkflowUrl } from '../../lib/temporal';
 import { ExternalIntegration, Opportunity } from '../../models';
-import { decodeCursor, toPage } from '../pagination';
+import { decodeCursor, exactTimestamp, microsecondInstant, toPage } from '../pagination';
 import type { IntegrationLink, ListIntegrationsQuery, OpportunityIntegration, OpportunityIntegrations } from './schemas';
 import { iso, linkSummary } from '../serialize';
 
 
-/** updated_at to the microsecond (a JS Date keeps only milliseconds), so paging never skips links changed in the same millisecond. */
-const exactUpdatedAt = literal(`to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`);
-const isRealInstant = (value: string) => {
-  const millis = new Date(`${value.slice(0, 23)}Z`);
-  return !Number.isNaN(millis.getTime()) && millis.toISOString().startsWith(value.slice(0, 23));
-};
-const LinkCursor = z.tuple([z.string().regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/).refine(isRealInstant), z.string().regex(/^\d{1,18}$/)]);
+const exactUpdatedAt = exactTimestamp('updated_at');
+const LinkCursor = z.tuple([microsecondInstant, z.string().regex(/^\d{1,18}$/)]);
 
 const syncWorkflow = (config: Config, system: IntegrationSystem, opportunityId: number) => {
   const workflowId = workflowIds.opportunitySync(system, opportunityId);

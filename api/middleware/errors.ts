@@ -20,7 +20,7 @@ const LIBRARY_ERRORS: Record<string, { status: number; code: string; message: st
   'request.aborted': { status: 400, code: 'request_aborted', message: 'Request was aborted by the client' },
 };
 
-export function toAppError(error: unknown): AppError {
+function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   const libraryError = error as HttpLibraryError;
   const known = libraryError?.type ? LIBRARY_ERRORS[libraryError.type] : undefined;

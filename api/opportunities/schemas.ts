@@ -1,5 +1,6 @@
 // Shapes of the opportunities API: snapshot, augmentation, integrations and recent events.
 import { z } from 'zod';
+import { RISK_LEVELS } from '../../domain/augmentation';
 import { INTEGRATION_STATUSES, INTEGRATION_SYSTEMS } from '../../domain/integration-systems';
 import { EventSummary } from '../events/schemas';
 import { pageOf, pageQuery } from '../pagination';
@@ -25,17 +26,17 @@ export const OpportunitySchema = z
     taxTotal: money,
     member: party,
     owner: party,
-    riskLevel: z.enum(['low', 'medium', 'high', 'critical']).nullable(),
+    riskLevel: z.enum(RISK_LEVELS).nullable(),
     sourceUpdatedAt: z.iso.datetime().nullable(),
     deletedAt: z.iso.datetime().nullable(),
     updatedAt: z.iso.datetime(),
   })
   .meta({ id: 'Opportunity' });
 
-export const AugmentationSchema = z
+const AugmentationSchema = z
   .object({
     workflowStatus: z.string(),
-    riskLevel: z.enum(['low', 'medium', 'high', 'critical']),
+    riskLevel: z.enum(RISK_LEVELS),
     riskScore: z.number().int(),
     riskNotes: z.array(z.string()),
     financialHealthScore: z.number().int().min(0).max(100),
@@ -72,7 +73,7 @@ export const OpportunityPage = pageOf(OpportunitySchema, 'OpportunityPage');
 export const ListOpportunitiesQuery = z
   .object({
     status: z.string().max(40).optional().describe('Current RMS status code (e.g. 20) or name (e.g. Active)'),
-    riskLevel: z.enum(['low', 'medium', 'high', 'critical']).optional(),
+    riskLevel: z.enum(RISK_LEVELS).optional(),
     includeDeleted: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
     ...pageQuery,
   })

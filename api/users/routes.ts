@@ -1,14 +1,9 @@
 // Users API: admins create accounts (optionally idempotent via the Idempotency-Key header).
-import { randomUUID } from 'node:crypto';
 import type { Sequelize } from 'sequelize';
-import { z } from 'zod';
-import { badRequest } from '../../lib/errors';
 import { defineRoute, type Route } from '../route';
-import { userActor } from '../request-actor';
+import { requestKey, userActor } from '../request-actor';
 import { CreateUserRequest, UserSchema } from './schemas';
 import { createUser } from './service';
-
-const IdempotencyKey = z.string().min(8).max(200).regex(/^[\w.:-]+$/);
 
 export function userRoutes(sequelize: Sequelize): Route[] {
   return [
@@ -27,12 +22,7 @@ export function userRoutes(sequelize: Sequelize): Route[] {
         },
       },
       async ({ body, req, res }) => {
-        const header = req.get('idempotency-key');
-        if (header !== undefined && !IdempotencyKey.safeParse(header).success) {
-          throw badRequest('Idempotency-Key must be 8-200 characters of letters, digits and . _ : -');
-        }
-        const key = header ?? randomUUID();
-        const { user, created } = await createUser(sequelize, body, userActor(req), `user.create:${req.user!.id}:${key}`);
+        const { user, created } = await createUser(sequelize, body, userActor(req), `user.create:${req.user!.id}:${requestKey(req)}`);
         res.status(created ? 201 : 200).json(user);
       },
     ),

@@ -110,7 +110,7 @@ function rejectUnstorableJson(error: unknown): never {
  * throughput than with two in flight, bench:ingest 2026-12-02), and intake holds one pooled connection (a batch
  * failed by one body is retried in halves, one after the other).
  */
-export const EVENT_BATCH_LIMITS = { maxInFlight: 1, maxItems: 500, maxBytes: 4 * 1024 * 1024 };
+const EVENT_BATCH_LIMITS = { maxInFlight: 1, maxItems: 500, maxBytes: 4 * 1024 * 1024 };
 
 /** `commitTimeoutMs`: WEBHOOK_COMMIT_TIMEOUT_MS, the longest a batch may hold its connection. */
 export function createWebhookEventStore(sequelize: Sequelize, commitTimeoutMs: number) {

@@ -3,7 +3,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import express, { type Request, type RequestHandler } from 'express';
 import { unauthorized } from '../../lib/errors';
 
-export const WEBHOOK_BODY_LIMIT = '1mb';
+const WEBHOOK_BODY_LIMIT = '1mb';
 
 /** The webhook URL carries a secret: request logs show it as [redacted]. */
 export const redactWebhookToken = (url: string | undefined) => url?.replace(/(\/api\/webhooks\/current-rms\/)[^/?#]+/, '$1[redacted]');

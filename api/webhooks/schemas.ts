@@ -1,6 +1,6 @@
 // The Current RMS webhook envelope we accept, and the intake responses.
 import { z } from 'zod';
-import { ENTITY_ID_PATTERN, MAX_ENTITY_ID } from '../../domain/webhook-events';
+import { ENTITY_ID_PATTERN, EVENT_STATUSES, MAX_ENTITY_ID } from '../../domain/webhook-events';
 
 const identifier = z.union([z.number().int().nonnegative(), z.string().trim().min(1).max(100)]);
 
@@ -22,7 +22,7 @@ export type CurrentRmsWebhook = z.infer<typeof CurrentRmsWebhook>;
 export const WebhookAccepted = z
   .object({
     eventId: z.uuid(),
-    status: z.enum(['received', 'ignored', 'dispatched', 'processing', 'processed', 'failed']),
+    status: z.enum(EVENT_STATUSES),
     duplicate: z.boolean().optional(),
   })
   .meta({ id: 'WebhookAccepted' });

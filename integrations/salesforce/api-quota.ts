@@ -2,9 +2,9 @@
 import { IntegrationError } from '../errors';
 
 /** From this share of the daily limit used, each write waits first. */
-export const SLOW_DOWN_FROM = 0.9;
+const SLOW_DOWN_FROM = 0.9;
 /** From this share, writes are refused: the rest is left to people and the org's other integrations. */
-export const REFUSE_FROM = 0.98;
+const REFUSE_FROM = 0.98;
 /** The wait just below REFUSE_FROM; it grows linearly from 0 at SLOW_DOWN_FROM. */
 export const MAX_WAIT_MS = 5_000;
 /** How long a refused (or 403 REQUEST_LIMIT_EXCEEDED) write should wait: the quota is a rolling 24 hours. */

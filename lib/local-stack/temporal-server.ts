@@ -9,7 +9,6 @@ import { isAlive, run, sleep, stopProcessGroup, tail } from './processes';
 
 export interface LocalTemporal {
   address: string;
-  uiUrl: string;
   stop(): Promise<void>;
 }
 
@@ -104,7 +103,6 @@ export async function startLocalTemporal(options: LocalTemporalOptions): Promise
   let stopped = false;
   return {
     address,
-    uiUrl: `http://localhost:${options.uiPort}`,
     async stop() {
       if (stopped) return;
       stopped = true;
