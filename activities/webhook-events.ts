@@ -17,6 +17,11 @@ export interface RefreshOpportunityInput {
   opportunityId: number;
   /** `opportunity_destroy`: mark it deleted without asking Current RMS. */
   destroyed: boolean;
+  /**
+   * The write's idempotency key when more than one activity execution does this one refresh (a local attempt, then a
+   * scheduled activity): whichever committed first, the other reports its outcome. Else this execution's own key.
+   */
+  idempotencyKey?: string;
 }
 
 export interface FinishEventInput {
@@ -73,11 +78,17 @@ export function createWebhookEventActivities({ sequelize, currentRms }: Activity
      * Re-fetches the opportunity (the webhook is only a hint) and, in one audited transaction, upserts its snapshot
      * and augmentation. A snapshot older than the stored one is never written over it.
      */
-    async refreshOpportunity({ eventId, opportunityId, destroyed }: RefreshOpportunityInput): Promise<{ outcome: OpportunityOutcome }> {
+    async refreshOpportunity({ eventId, opportunityId, destroyed, idempotencyKey }: RefreshOpportunityInput): Promise<{ outcome: OpportunityOutcome }> {
       const fetched = destroyed ? null : await whileHeartbeating((signal) => currentRms.getOpportunity(opportunityId, signal));
       const outcome = await auditedWrite(
         sequelize,
-        { idempotencyKey: activityIdempotencyKey(), actor: workflowActor(), entityType: 'opportunity', entityId: String(opportunityId), action: fetched ? 'opportunity.refresh' : 'opportunity.delete' },
+        {
+          idempotencyKey: idempotencyKey ?? activityIdempotencyKey(),
+          actor: workflowActor(),
+          entityType: 'opportunity',
+          entityId: String(opportunityId),
+          action: fetched ? 'opportunity.refresh' : 'opportunity.delete',
+        },
         async (transaction) => {
           const [before] = await sequelize.query<OpportunityRow>('SELECT * FROM opportunities WHERE id = :opportunityId FOR UPDATE', {
             type: QueryTypes.SELECT,

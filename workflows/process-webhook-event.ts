@@ -1,12 +1,15 @@
 // Processes one stored webhook event: re-fetch the opportunity it names, store snapshot + augmentation, ask the syncs to run, record the outcome.
-import { CancellationScope, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, patched, proxyActivities, proxyLocalActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { currentRmsActivity, databaseActivity, databaseLocalActivity, temporalClientActivity, temporalClientLocalActivity } from '../domain/activity-policies';
+import type { ConnectorFailureDetails } from '../activities/error-casting';
+import type { RefreshOpportunityInput } from '../activities/webhook-events';
+import { currentRmsActivity, currentRmsLocalAttempt, databaseActivity, databaseLocalActivity, temporalClientActivity, temporalClientLocalActivity } from '../domain/activity-policies';
 import { asksSyncs, eventBusinessKey, type EventToProcess, type OpportunityOutcome, type ProcessWebhookEventInput, type ProcessWebhookEventResult } from '../domain/webhook-events';
 import { failureMessage } from './failure-message';
 import { withProgress } from './progress';
 
 const { refreshOpportunity } = proxyActivities<Activities>(currentRmsActivity);
+const { refreshOpportunity: refreshOpportunityLocally } = proxyLocalActivities<Activities>(currentRmsLocalAttempt);
 /** The activity proxies are Proxies without own keys: each step is picked by name. */
 function eventSteps(database: Pick<Activities, 'startEventProcessing' | 'finishEventProcessing'>, temporal: Pick<Activities, 'notifySyncWorkflows'>) {
   return { startEventProcessing: database.startEventProcessing, finishEventProcessing: database.finishEventProcessing, notifySyncWorkflows: temporal.notifySyncWorkflows };
@@ -27,6 +30,14 @@ const LOCAL_STEPS_PATCH = 'local-event-steps';
  * local activities per event instead of five, and no other patch is consulted. Earlier runs replay the path below it.
  */
 const PROGRESS_IN_STEPS_PATCH = 'event-progress-in-steps';
+
+/**
+ * Since this patch the refresh is first tried once as a local activity: an event is one workflow task with no
+ * scheduled activity. Only if that attempt fails is the refresh scheduled as an activity, so a Current RMS outage still
+ * shows in the Temporal UI and the stalled view as a pending activity with its attempts and last failure. Runs started
+ * before consult the patches below it.
+ */
+const LOCAL_REFRESH_FIRST_PATCH = 'local-refresh-first';
 
 type EventSteps = ReturnType<typeof eventSteps>;
 type HandledEvent = EventToProcess & { opportunityId: number };
@@ -52,17 +63,53 @@ async function processEvent(steps: EventSteps, eventId: string, refreshAndNotify
   }
 }
 
-async function refresh(eventId: string, { opportunityId, eventType }: HandledEvent): Promise<OpportunityOutcome> {
-  return (await refreshOpportunity({ eventId, opportunityId, destroyed: eventType === 'opportunity_destroy' })).outcome;
+const refreshInput = (eventId: string, { opportunityId, eventType }: HandledEvent): RefreshOpportunityInput => ({ eventId, opportunityId, destroyed: eventType === 'opportunity_destroy' });
+
+async function refresh(eventId: string, event: HandledEvent): Promise<OpportunityOutcome> {
+  return (await refreshOpportunity(refreshInput(eventId, event))).outcome;
 }
 
-export async function processWebhookEvent({ eventId }: ProcessWebhookEventInput): Promise<ProcessWebhookEventResult> {
-  if (!patched(PROGRESS_IN_STEPS_PATCH)) return processRecordingProgressApart(eventId);
-  return processEvent(localSteps, eventId, async (event) => {
-    const outcome = await refresh(eventId, event);
+/** The ApplicationFailure an activity ended with: a scheduled activity's is the cause of its ActivityFailure, a local one's is thrown as is. */
+function applicationFailureOf(error: unknown): ApplicationFailure | undefined {
+  const failure = error instanceof ActivityFailure ? error.cause : error;
+  return failure instanceof ApplicationFailure ? failure : undefined;
+}
+
+/** A failure the scheduled activity would not retry either (Current RMS refused us or the data), or a cancellation. */
+const isFinal = (error: unknown) => isCancellation(error) || applicationFailureOf(error)?.nonRetryable === true;
+
+/** The delay Current RMS asked for (its Retry-After, capped), if any. */
+const retryAfterMsOf = (error: unknown) => (applicationFailureOf(error)?.details?.[0] as ConnectorFailureDetails | undefined)?.retryAfterMs;
+
+/**
+ * Both executions write under one key, so a local attempt that committed but did not answer is not written twice.
+ * The scheduled activity starts after the Retry-After the local attempt was answered with.
+ */
+async function refreshLocallyFirst(eventId: string, event: HandledEvent): Promise<OpportunityOutcome> {
+  const { workflowId, runId } = workflowInfo();
+  const input = { ...refreshInput(eventId, event), idempotencyKey: `${workflowId}/${runId}/refreshOpportunity` };
+  try {
+    return (await refreshOpportunityLocally(input)).outcome;
+  } catch (error) {
+    if (isFinal(error)) throw error;
+    const retryAfterMs = retryAfterMsOf(error);
+    if (retryAfterMs !== undefined) await sleep(retryAfterMs);
+    return (await refreshOpportunity(input)).outcome;
+  }
+}
+
+/** The current path: local steps that record progress in their own transactions, around `refreshWith`. */
+const processWith = (eventId: string, refreshWith: typeof refresh) =>
+  processEvent(localSteps, eventId, async (event) => {
+    const outcome = await refreshWith(eventId, event);
     if (asksSyncs(outcome)) await localSteps.notifySyncWorkflows({ opportunityId: event.opportunityId });
     return outcome;
   });
+
+export async function processWebhookEvent({ eventId }: ProcessWebhookEventInput): Promise<ProcessWebhookEventResult> {
+  if (patched(LOCAL_REFRESH_FIRST_PATCH)) return processWith(eventId, refreshLocallyFirst);
+  if (!patched(PROGRESS_IN_STEPS_PATCH)) return processRecordingProgressApart(eventId);
+  return processWith(eventId, refresh);
 }
 
 /** Runs started before PROGRESS_IN_STEPS_PATCH: progress recorded by separate activities, and the two older patches. */

@@ -336,6 +336,7 @@ test.each([
   ['a webhook run recorded before the sync engine existed (patched)', 'process-webhook-event-before-sync.binpb'],
   ['a webhook run recorded while its short steps were scheduled activities (patched)', 'process-webhook-event-remote-steps.binpb'],
   ['a webhook run recorded while its progress was recorded by separate local activities (patched)', 'process-webhook-event-local-steps.binpb'],
+  ['a webhook run recorded while the refresh was always a scheduled activity (patched)', 'process-webhook-event-progress-in-steps.binpb'],
   ['a sync run recorded before the sync task queue, continued as new on the events\' queue', 'opportunity-sync-before-sync-queue.binpb'],
 ])('the history of %s replays against the current workflow code', async (_what, file) => {
   const history = proto.api.history.v1.History.decode(readFileSync(path.join(__dirname, '../replay/histories', file)));
@@ -350,7 +351,7 @@ async function localActivityTypes(workflowId: string): Promise<string[]> {
   );
 }
 
-test('a webhook run takes two workflow tasks, one scheduled activity (the Current RMS fetch) and three local steps that record its progress too', async () => {
+test('a webhook run takes one workflow task and no scheduled activity: four local steps (start, the Current RMS refresh, the sync signals, finish) that record its progress too', async () => {
   const id = newId();
   await sendUpdate(id);
   await settledLinks(id);
@@ -359,10 +360,10 @@ test('a webhook run takes two workflow tasks, one scheduled activity (the Curren
   const { events } = await temporal.workflow.getHandle(workflowIds.processWebhookEvent(event!.id)).fetchHistory();
   const count = (type: proto.api.enums.v1.EventType) => events!.filter((e) => e.eventType === type).length;
   const { EventType } = proto.api.enums.v1;
-  expect(count(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)).toBe(2);
-  expect(events!.filter((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED).map((e) => e.activityTaskScheduledEventAttributes!.activityType!.name)).toEqual(['refreshOpportunity']);
-  expect(await localActivityTypes(workflowIds.processWebhookEvent(event!.id))).toEqual(['startEventProcessing', 'notifySyncWorkflows', 'finishEventProcessing']);
-  expect(count(EventType.EVENT_TYPE_MARKER_RECORDED)).toBe(4); // the three local steps and one patch
+  expect(count(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)).toBe(1);
+  expect(count(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)).toBe(0);
+  expect(await localActivityTypes(workflowIds.processWebhookEvent(event!.id))).toEqual(['startEventProcessing', 'refreshOpportunity', 'notifySyncWorkflows', 'finishEventProcessing']);
+  expect(count(EventType.EVENT_TYPE_MARKER_RECORDED)).toBe(5); // the four local steps and one patch
   expect(count(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED)).toBe(1);
   expect(await WorkflowInstance.findOne({ where: { workflowId: workflowIds.processWebhookEvent(event!.id) } })).toMatchObject({
     status: 'completed',
@@ -371,6 +372,28 @@ test('a webhook run takes two workflow tasks, one scheduled activity (the Curren
     data: { opportunityId: id, eventType: 'opportunity_update' },
     completedAt: expect.any(Date),
   });
+});
+
+test('a refresh whose local attempt fails is scheduled as an activity (visible, retried per Retry-After) and the event completes, with one refresh audit row', async () => {
+  const id = newId();
+  currentRms.injectFault({ status: 503, count: 2, retryAfterSeconds: 1, pathPattern: new RegExp(`/opportunities/${id}$`) });
+  await sendUpdate(id, { subject: 'After a Current RMS hiccup' });
+  const event = await eventually(async () => {
+    const stored = await WebhookEvent.findOne({ where: { entityId: String(id) } });
+    return stored?.status === 'processed' ? stored : undefined;
+  }, { what: 'the event to be processed' });
+  const workflowId = workflowIds.processWebhookEvent(event.id);
+  const { events } = await temporal.workflow.getHandle(workflowId).fetchHistory();
+  const { EventType } = proto.api.enums.v1;
+  expect(await localActivityTypes(workflowId)).toEqual(['startEventProcessing', 'refreshOpportunity', 'notifySyncWorkflows', 'finishEventProcessing']);
+  const scheduled = events!.filter((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED).map((e) => e.activityTaskScheduledEventAttributes!.activityType!.name);
+  expect(scheduled).toEqual(['refreshOpportunity']);
+  // The local attempt's 503 asked for a second: a timer waits it out before the activity is scheduled.
+  expect(events!.filter((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED).map((e) => e.timerStartedEventAttributes!.startToFireTimeout?.seconds?.toString())).toEqual(['1']);
+  const started = events!.find((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED)!.activityTaskStartedEventAttributes!;
+  expect(started.attempt).toBe(2); // the scheduled activity's first attempt met the second 503 and waited out its Retry-After
+  expect(await AuditLog.count({ where: { entityType: 'opportunity', entityId: String(id), action: 'opportunity.refresh' } })).toBe(1);
+  expect(currentRms.requests.filter((request) => request.path.endsWith(`/opportunities/${id}`)).map((request) => request.status)).toEqual([503, 503, 200]);
 });
 
 test('a webhook whose refresh finds that exact snapshot stored is `unchanged` and asks no sync; a real change asks again', async () => {
