@@ -130,7 +130,7 @@ test('under kills, outages and flaky sandboxes every accepted webhook is process
   }
   expect(findings.xeroContactDuplicates).toEqual([]);
   const { auditKeyDuplicates, auditStepDuplicates, createdTwice } = findings;
-  expect({ auditKeyDuplicates, auditStepDuplicates, createdTwice }).toEqual({ auditKeyDuplicates: 0, auditStepDuplicates: 0, createdTwice: 0 });
+  expect({ auditKeyDuplicates, auditStepDuplicates, createdTwice }).toEqual({ auditKeyDuplicates: 0, auditStepDuplicates: [], createdTwice: 0 });
   expect(duplicatesFound(findings)).toBe(0);
 }, 15 * 60_000);
 

@@ -44,8 +44,8 @@ export interface Findings {
   xeroContactDuplicates: { key: string; count: number }[];
   /** audit_log rows sharing an idempotency key. */
   auditKeyDuplicates: number;
-  /** A processing step audited twice for one event (event.processing, opportunity.refresh, event.processed by one workflow). */
-  auditStepDuplicates: number;
+  /** A processing step audited twice for one event (event.processing, opportunity.refresh, event.processed by one workflow), with the rows' keys. */
+  auditStepDuplicates: { workflowId: string; action: string; idempotencyKeys: string[]; activities: string[] }[];
   /** Links whose audit trail records the external record as created more than once. */
   createdTwice: number;
 }
@@ -190,10 +190,10 @@ export async function collectFindings(sequelize: Sequelize, fakes: Fakes, accept
     'SELECT count(*)::int AS duplicates FROM (SELECT idempotency_key FROM audit_log GROUP BY idempotency_key HAVING count(*) > 1) d',
     { type: QueryTypes.SELECT },
   );
-  const [stepTwice] = await sequelize.query<{ duplicates: number }>(
-    `SELECT count(*)::int AS duplicates FROM (
-       SELECT actor_id, action FROM audit_log WHERE action IN ('event.processing', 'opportunity.refresh', 'event.processed')
-       GROUP BY actor_id, action HAVING count(*) > 1) d`,
+  const stepsTwice = await sequelize.query<{ workflowId: string; action: string; idempotencyKeys: string[]; activities: string[] }>(
+    `SELECT actor_id AS "workflowId", action, array_agg(idempotency_key ORDER BY id) AS "idempotencyKeys", array_agg(actor_activity ORDER BY id) AS activities
+     FROM audit_log WHERE action IN ('event.processing', 'opportunity.refresh', 'event.processed')
+     GROUP BY actor_id, action HAVING count(*) > 1`,
     { type: QueryTypes.SELECT },
   );
   const [createdTwice] = await sequelize.query<{ duplicates: number }>(
@@ -221,7 +221,7 @@ export async function collectFindings(sequelize: Sequelize, fakes: Fakes, accept
     systems,
     xeroContactDuplicates: duplicatesOf(fakes.xero.contacts().map((contact) => contact.ContactNumber ?? `(no number) ${contact.Name}`)),
     auditKeyDuplicates: auditKeys!.duplicates,
-    auditStepDuplicates: stepTwice!.duplicates,
+    auditStepDuplicates: stepsTwice,
     createdTwice: createdTwice!.duplicates,
   };
 }
@@ -232,7 +232,7 @@ export function duplicatesFound(findings: Findings): number {
     INTEGRATION_SYSTEMS.reduce((sum, system) => sum + findings.systems[system].duplicates.length, 0) +
     findings.xeroContactDuplicates.length +
     findings.auditKeyDuplicates +
-    findings.auditStepDuplicates +
+    findings.auditStepDuplicates.length +
     findings.createdTwice
   );
 }

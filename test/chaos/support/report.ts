@@ -100,7 +100,7 @@ export function printReport({ stream, unacknowledged, worker, faults, fakes, fin
     ['opportunities / links', `${findings.opportunities} / ${formatOutcomes(findings.linksByStatus)}`],
     ['failed links (first reason)', findings.failedLinks.length === 0 ? '0' : `${findings.failedLinks.length} (${findings.failedLinks[0]!.system} ${findings.failedLinks[0]!.opportunityId}, ${findings.failedLinks[0]!.kind}: ${findings.failedLinks[0]!.reason})`],
     ['records per system', INTEGRATION_SYSTEMS.map((system) => `${system} ${findings.systems[system].records}`).join(', ')],
-    ['duplicates found', `${duplicatesFound(findings)} (external keys ${INTEGRATION_SYSTEMS.map((system) => findings.systems[system].duplicates.length).join('/')}, Xero contacts ${findings.xeroContactDuplicates.length}, audit keys ${findings.auditKeyDuplicates}, audited steps ${findings.auditStepDuplicates}, creations ${findings.createdTwice})`],
+    ['duplicates found', `${duplicatesFound(findings)} (external keys ${INTEGRATION_SYSTEMS.map((system) => findings.systems[system].duplicates.length).join('/')}, Xero contacts ${findings.xeroContactDuplicates.length}, audit keys ${findings.auditKeyDuplicates}, audited steps ${findings.auditStepDuplicates.length}, creations ${findings.createdTwice})`],
     ['lost (2xx but not processed)', String(findings.lost.length)],
     ['stale external records', String(INTEGRATION_SYSTEMS.reduce((sum, system) => sum + findings.systems[system].stale.length, 0))],
     ['stream / sandbox faults on / convergence after stream / total', `${seconds(durations.streamMs)} / ${seconds(durations.sandboxFaultsMs)} / ${seconds(durations.convergenceMs)} / ${seconds(durations.totalMs)}`],
