@@ -12,19 +12,28 @@ import type { ActivityDeps } from './index';
 import { snapshotFromRow } from './opportunity-rows';
 import { writeWorkflowProgress } from './workflow-progress';
 
-export interface RefreshOpportunityInput {
+/**
+ * A step's idempotency key, named by the workflow after the step rather than the activity's position: a retried
+ * workflow task may run its local activities again along another path (a refresh that failed locally this time), and
+ * one step may be done by two executions (a local attempt, then a scheduled activity); whichever committed first, the
+ * others report its outcome. Without it, this activity execution's own key.
+ */
+interface KeyedStep {
+  idempotencyKey?: string;
+}
+
+export interface StartEventInput extends KeyedStep {
+  eventId: string;
+}
+
+export interface RefreshOpportunityInput extends KeyedStep {
   eventId: string;
   opportunityId: number;
   /** `opportunity_destroy`: mark it deleted without asking Current RMS. */
   destroyed: boolean;
-  /**
-   * The write's idempotency key when more than one activity execution does this one refresh (a local attempt, then a
-   * scheduled activity): whichever committed first, the other reports its outcome. Else this execution's own key.
-   */
-  idempotencyKey?: string;
 }
 
-export interface FinishEventInput {
+export interface FinishEventInput extends KeyedStep {
   eventId: string;
   status: Extract<EventStatus, 'processed' | 'failed' | 'ignored'>;
   error?: string;
@@ -43,11 +52,11 @@ const historyEntry = (...change: Parameters<typeof statusChange>) => JSON.string
 export function createWebhookEventActivities({ sequelize, currentRms }: ActivityDeps) {
   return {
     /** Marks the event `processing` under this run and tells the workflow what it is about. */
-    async startEventProcessing({ eventId }: { eventId: string }): Promise<EventToProcess> {
+    async startEventProcessing({ eventId, idempotencyKey }: StartEventInput): Promise<EventToProcess> {
       const actor = workflowActor();
       const outcome = await auditedWrite(
         sequelize,
-        { idempotencyKey: activityIdempotencyKey(), actor, entityType: 'event', entityId: eventId, action: 'event.processing' },
+        { idempotencyKey: idempotencyKey ?? activityIdempotencyKey(), actor, entityType: 'event', entityId: eventId, action: 'event.processing' },
         async (transaction) => {
           // Derived again from the stored raw payload, so a replay applies today's rules to what was received.
           const [row] = await sequelize.query<{ subject_type: string | null; action_type: string | null; subject_id: string | null; attempts: number }>(
@@ -108,11 +117,11 @@ export function createWebhookEventActivities({ sequelize, currentRms }: Activity
     },
 
     /** Records how processing ended (processed, ignored or failed with the reason). */
-    async finishEventProcessing({ eventId, status, error, opportunityId, outcome }: FinishEventInput): Promise<void> {
+    async finishEventProcessing({ eventId, status, error, opportunityId, outcome, idempotencyKey }: FinishEventInput): Promise<void> {
       const actor = workflowActor();
       await auditedWrite(
         sequelize,
-        { idempotencyKey: activityIdempotencyKey(), actor, entityType: 'event', entityId: eventId, action: `event.${status}` },
+        { idempotencyKey: idempotencyKey ?? activityIdempotencyKey(), actor, entityType: 'event', entityId: eventId, action: `event.${status}` },
         async (transaction) => {
           const details = { workflowId: actor.workflowId, runId: actor.runId, ...(error ? { error } : {}), ...(outcome ? { outcome } : {}) };
           await sequelize.query(

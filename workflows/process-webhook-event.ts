@@ -81,13 +81,25 @@ const isFinal = (error: unknown) => isCancellation(error) || applicationFailureO
 /** The delay Current RMS asked for (its Retry-After, capped), if any. */
 const retryAfterMsOf = (error: unknown) => (applicationFailureOf(error)?.details?.[0] as ConnectorFailureDetails | undefined)?.retryAfterMs;
 
+/** This run's key for a step, the same whichever path (and so position) a retried workflow task takes to it. */
+function stepKey(step: keyof Activities): string {
+  const { workflowId, runId } = workflowInfo();
+  return `${workflowId}/${runId}/${step}`;
+}
+
+/** The local steps under step keys: a workflow task retried along another path writes nothing twice. */
+const keyedLocalSteps: EventSteps = {
+  startEventProcessing: (input) => localSteps.startEventProcessing({ ...input, idempotencyKey: stepKey('startEventProcessing') }),
+  finishEventProcessing: (input) => localSteps.finishEventProcessing({ ...input, idempotencyKey: stepKey('finishEventProcessing') }),
+  notifySyncWorkflows: localSteps.notifySyncWorkflows,
+};
+
 /**
- * Both executions write under one key, so a local attempt that committed but did not answer is not written twice.
- * The scheduled activity starts after the Retry-After the local attempt was answered with.
+ * Both executions write under the step's key, so a local attempt that committed but did not answer is not written
+ * twice. The scheduled activity starts after the Retry-After the local attempt was answered with.
  */
 async function refreshLocallyFirst(eventId: string, event: HandledEvent): Promise<OpportunityOutcome> {
-  const { workflowId, runId } = workflowInfo();
-  const input = { ...refreshInput(eventId, event), idempotencyKey: `${workflowId}/${runId}/refreshOpportunity` };
+  const input = { ...refreshInput(eventId, event), idempotencyKey: stepKey('refreshOpportunity') };
   try {
     return (await refreshOpportunityLocally(input)).outcome;
   } catch (error) {
@@ -98,18 +110,18 @@ async function refreshLocallyFirst(eventId: string, event: HandledEvent): Promis
   }
 }
 
-/** The current path: local steps that record progress in their own transactions, around `refreshWith`. */
-const processWith = (eventId: string, refreshWith: typeof refresh) =>
-  processEvent(localSteps, eventId, async (event) => {
+/** Local steps that record progress in their own transactions, around `refreshWith`. */
+const processWith = (steps: EventSteps, eventId: string, refreshWith: typeof refresh) =>
+  processEvent(steps, eventId, async (event) => {
     const outcome = await refreshWith(eventId, event);
-    if (asksSyncs(outcome)) await localSteps.notifySyncWorkflows({ opportunityId: event.opportunityId });
+    if (asksSyncs(outcome)) await steps.notifySyncWorkflows({ opportunityId: event.opportunityId });
     return outcome;
   });
 
 export async function processWebhookEvent({ eventId }: ProcessWebhookEventInput): Promise<ProcessWebhookEventResult> {
-  if (patched(LOCAL_REFRESH_FIRST_PATCH)) return processWith(eventId, refreshLocallyFirst);
+  if (patched(LOCAL_REFRESH_FIRST_PATCH)) return processWith(keyedLocalSteps, eventId, refreshLocallyFirst);
   if (!patched(PROGRESS_IN_STEPS_PATCH)) return processRecordingProgressApart(eventId);
-  return processWith(eventId, refresh);
+  return processWith(localSteps, eventId, refresh);
 }
 
 /** Runs started before PROGRESS_IN_STEPS_PATCH: progress recorded by separate activities, and the two older patches. */
