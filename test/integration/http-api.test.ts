@@ -30,6 +30,13 @@ async function loginAs(role: Role) {
   return { email, access: res.body.accessToken as string, refresh: res.body.refreshToken as string, id: res.body.user.id as string };
 }
 
+/**
+ * The API in front of a Temporal nobody listens on. Its client is not closed: the SDK's gRPC retry timer for a call may
+ * still be pending, and it ends by itself at the call's deadline; closing under it would throw from that timer.
+ */
+const appWithUnreachableTemporal = () =>
+  createApp({ config: testConfig(), sequelize, temporal: createTemporalClient({ address: '127.0.0.1:1', namespace: 'default' }), logger: testLogger, version: 'test' });
+
 beforeAll(() => {
   sequelize = openTestDatabase();
   temporal = openTestTemporalClient();
@@ -47,17 +54,12 @@ describe('health, docs and metrics', () => {
   });
 
   test('health answers 503 when Temporal is unreachable', async () => {
-    const unreachable = createTemporalClient({ address: '127.0.0.1:1', namespace: 'default' });
-    const degraded = createApp({ config: testConfig(), sequelize, temporal: unreachable, logger: testLogger, version: 'test' });
-    const res = await request(degraded).get('/api/public/health').expect(503);
+    const res = await request(appWithUnreachableTemporal()).get('/api/public/health').expect(503);
     expect(res.body).toMatchObject({ status: 'degraded', checks: { database: { status: 'up' }, temporal: { status: 'down' } } });
-    // Not closed here: the SDK's gRPC retry timer for the probe may still be pending, and it ends by itself
-    // at the probe's deadline; closing under it would throw from that timer.
   });
 
   test('the admin workflow endpoints answer 503 temporal_unavailable within the call deadline when Temporal is unreachable, and write nothing', async () => {
-    const unreachable = createTemporalClient({ address: '127.0.0.1:1', namespace: 'default' });
-    const degraded = createApp({ config: testConfig(), sequelize, temporal: unreachable, logger: testLogger, version: 'test' });
+    const degraded = appWithUnreachableTemporal();
     const { access } = await loginAs('admin');
     const auth = { Authorization: `Bearer ${access}` };
     const audits = await AuditLog.count();

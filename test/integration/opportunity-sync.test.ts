@@ -366,14 +366,14 @@ test('a webhook run takes one workflow task and no scheduled activity: four loca
   expect(count(EventType.EVENT_TYPE_MARKER_RECORDED)).toBe(5); // the four local steps and one patch
   // Keyed by step, not by position: a workflow task retried along another path (a refresh failing locally the second
   // time) finds each step's row under the same key instead of writing it again.
-  const run = (await temporal.workflow.getHandle(workflowIds.processWebhookEvent(event!.id)).describe()).runId;
-  const audited = await AuditLog.findAll({ where: { actorId: workflowIds.processWebhookEvent(event!.id) }, order: [['id', 'ASC']] });
-  expect(audited.map((row) => [row.action, row.idempotencyKey])).toEqual(
-    ['event.processing:startEventProcessing', 'opportunity.refresh:refreshOpportunity', 'event.processed:finishEventProcessing'].map((pair) => {
-      const [action, step] = pair.split(':');
-      return [action, `${workflowIds.processWebhookEvent(event!.id)}/${run}/${step}`];
-    }),
-  );
+  const workflowId = workflowIds.processWebhookEvent(event!.id);
+  const run = `${workflowId}/${(await temporal.workflow.getHandle(workflowId).describe()).runId}`;
+  const audited = await AuditLog.findAll({ where: { actorId: workflowId }, order: [['id', 'ASC']] });
+  expect(audited.map((row) => [row.action, row.idempotencyKey])).toEqual([
+    ['event.processing', `${run}/startEventProcessing`],
+    ['opportunity.refresh', `${run}/refreshOpportunity`],
+    ['event.processed', `${run}/finishEventProcessing`],
+  ]);
   expect(count(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED)).toBe(1);
   expect(await WorkflowInstance.findOne({ where: { workflowId: workflowIds.processWebhookEvent(event!.id) } })).toMatchObject({
     status: 'completed',
