@@ -1,20 +1,27 @@
 // Reconciliation API: actionable lists of unaugmented opportunities and missing or stale integrations.
 import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
-import { INTEGRATION_SYSTEMS } from '../../domain/integration-systems';
-import { MAX_PAGE_SIZE } from '../pagination';
+import { INTEGRATION_SYSTEMS, type IntegrationSystem } from '../../domain/integration-systems';
+import { badRequest } from '../../lib/errors';
+import { missingIntegration, RECONCILIATION_TYPES, staleIntegrations, unaugmented, type GapPage, type GapPosition } from '../../models/reconciliation-queries';
+import { decodeCursor, MAX_PAGE_SIZE, pageQuery, toPage } from '../pagination';
 import { defineRoute, type Route } from '../route';
-import { missingIntegration, RECONCILIATION_TYPES, staleIntegrations, unaugmented } from '../../models/reconciliation-queries';
+
+const LISTS = ['unaugmented', 'missing-integration', 'stale-integrations'] as const;
+type ListName = (typeof LISTS)[number];
 
 const Query = z
   .object({
-    type: z.enum(RECONCILIATION_TYPES).default('all'),
+    type: z.enum(RECONCILIATION_TYPES).optional().describe("The list(s) to return: `all` by default, the cursor's list with a cursor"),
     system: z.enum(INTEGRATION_SYSTEMS).optional().describe('Restrict integration checks to one system (default: all)'),
     limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(100).describe('Items per list; `total` counts all'),
+    cursor: pageQuery.cursor.describe("A list's nextCursor: continues that list"),
   })
   .strict();
 
-const List = (item: z.ZodType) => z.object({ total: z.number().int(), items: z.array(item) });
+const ReconciliationCursor = z.object({ list: z.enum(LISTS), opportunityId: z.number().int().positive(), system: z.enum(INTEGRATION_SYSTEMS).optional() }).strict();
+
+const List = (item: z.ZodType) => z.object({ total: z.number().int(), items: z.array(item), nextCursor: z.string().nullable() });
 const Report = z
   .object({
     generatedAt: z.iso.datetime(),
@@ -38,12 +45,25 @@ export function reconciliationRoutes(sequelize: Sequelize): Route[] {
         query: Query,
         responses: { 200: { description: 'The requested lists', schema: Report } },
       },
-      async ({ query: { type, system, limit }, res }) => {
-        const wants = (t: (typeof RECONCILIATION_TYPES)[number]) => type === t || type === 'all';
+      async ({ query: { system, limit, ...query }, res }) => {
+        const after = decodeCursor(query.cursor, ReconciliationCursor);
+        const type = query.type ?? after?.list ?? 'all';
+        if (after && type !== after.list) throw badRequest(`This cursor continues the ${after.list} list: pass type=${after.list}, or no type`);
+        /** The list's page (one row more is fetched, to tell whether there is a next page), when the request wants it. */
+        const page = <Item extends { opportunityId: number; system?: IntegrationSystem }>(
+          list: ListName,
+          fetch: (options: { system?: IntegrationSystem; after?: GapPosition; limit: number }) => Promise<GapPage<Item>>,
+        ) =>
+          type === list || type === 'all'
+            ? fetch({ system, after, limit: limit + 1 }).then(({ total, items }) => ({
+                total,
+                ...toPage(items, limit, (item) => item, (item) => ({ list, opportunityId: item.opportunityId, system: item.system })),
+              }))
+            : undefined;
         const [u, m, s] = await Promise.all([
-          wants('unaugmented') ? unaugmented(sequelize, limit) : undefined,
-          wants('missing-integration') ? missingIntegration(sequelize, system, limit) : undefined,
-          wants('stale-integrations') ? staleIntegrations(sequelize, system, limit) : undefined,
+          page('unaugmented', (options) => unaugmented(sequelize, options)),
+          page('missing-integration', (options) => missingIntegration(sequelize, options)),
+          page('stale-integrations', (options) => staleIntegrations(sequelize, options)),
         ]);
         res.json({ generatedAt: new Date().toISOString(), ...(u ? { unaugmented: u } : {}), ...(m ? { missingIntegration: m } : {}), ...(s ? { staleIntegrations: s } : {}) });
       },

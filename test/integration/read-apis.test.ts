@@ -514,6 +514,8 @@ describe('reconciliation API', () => {
   type List = { total: number; items: Item[] };
   type Report = { generatedAt: string; unaugmented: List; missingIntegration: List; staleIntegrations: List };
   const report = async (query: Record<string, string | number>, user = staff) => (await get(`/api/reconciliation?${qs({ limit: 200, ...query })}`, user).expect(200)).body as Report;
+  /** A list's sort order as one comparable string: opportunity, then system. */
+  const key = (item: Item) => `${String(item.opportunityId).padStart(16, '0')}/${item.system ?? ''}`;
   /** Items of ours, after checking the list was not cut off before our highest id (so absence means "not listed"). */
   function ours(list: List, ids: number[]): Item[] {
     const last = list.items.at(-1)?.opportunityId ?? 0;
@@ -585,6 +587,60 @@ describe('reconciliation API', () => {
     expect(capped.unaugmented.total).toBeGreaterThanOrEqual(3);
   });
 
+  test('each list pages by its nextCursor, also between the systems of one opportunity; total still counts the whole list', async () => {
+    type Page = List & { nextCursor: string | null };
+    const ourBlock = (item: Item) => item.opportunityId > idBase && item.opportunityId <= idBase + ID_BLOCK;
+    for (const [type, field] of [['unaugmented', 'unaugmented'], ['missing-integration', 'missingIntegration'], ['stale-integrations', 'staleIntegrations']] as const) {
+      const whole = (await report({ type }))[field] as Page;
+      // Pages of two from just before our id block (a cursor at idBase) until past it: boundaries fall inside opportunities.
+      let cursor: string | null = encodeCursor({ list: type, opportunityId: idBase });
+      const walked: Item[] = [];
+      while (cursor !== null && (walked.length === 0 || ourBlock(walked.at(-1)!))) {
+        const page = (await report({ type, limit: 2, cursor }))[field] as Page;
+        expect(page.items.length).toBeLessThanOrEqual(2);
+        expect(page.total).toBe(whole.total);
+        walked.push(...page.items);
+        cursor = page.nextCursor;
+      }
+      const keys = walked.map(key);
+      expect(keys).toEqual([...new Set(keys)].sort());
+      ours(whole, [...Object.values(r), ...Object.values(s)]); // not cut off before our block
+      expect(walked.filter(ourBlock).length).toBeGreaterThan(2);
+      expect(walked.filter(ourBlock)).toEqual(whole.items.filter(ourBlock));
+    }
+    expect((await report({ type: 'stale-integrations', system: 'monday', cursor: encodeCursor({ list: 'stale-integrations', opportunityId: s.failed, system: 'monday' }), limit: 2 })).staleIntegrations.items.slice(0, 2)).toEqual([
+      expect.objectContaining({ opportunityId: s.neverSynced, system: 'monday' }),
+      expect.objectContaining({ opportunityId: s.changed, system: 'monday' }),
+    ]);
+
+    // Walking a whole list ends on a page whose nextCursor is null, having listed `total` items once each.
+    const seen: Item[] = [];
+    let next: string | null | undefined;
+    do {
+      const page = (await report({ type: 'unaugmented', ...(next ? { cursor: next } : {}) })).unaugmented as Page;
+      seen.push(...page.items);
+      next = page.nextCursor;
+      if (next === null) expect(seen).toHaveLength(page.total);
+    } while (next !== null && seen.length < 100_000);
+    expect(new Set(seen.map(key)).size).toBe(seen.length);
+  });
+
+  test('a cursor continues its own list: without a type it picks that list; another type or a forged cursor → 400', async () => {
+    const first = (await report({ type: 'missing-integration', limit: 1 })).missingIntegration as List & { nextCursor: string };
+    expect(first.nextCursor).toEqual(expect.any(String));
+    const continued = await report({ cursor: first.nextCursor, limit: 1 });
+    expect(Object.keys(continued).sort()).toEqual(['generatedAt', 'missingIntegration']);
+    expect(key(continued.missingIntegration.items[0]!) > key(first.items[0]!)).toBe(true);
+
+    for (const type of ['all', 'unaugmented']) {
+      const body = (await get(`/api/reconciliation?${qs({ type, cursor: first.nextCursor })}`).expect(400)).body;
+      expectErrorEnvelope(body, 'bad_request');
+      expect(body.error.message).toContain('type=missing-integration');
+    }
+    for (const cursor of ['bogus', encodeCursor({ list: 'unaugmented', opportunityId: -1 }), encodeCursor({ list: 'audit', opportunityId: 1 }), encodeCursor(5)]) {
+      expectErrorEnvelope((await get(`/api/reconciliation?${qs({ cursor })}`).expect(400)).body, 'bad_request');
+    }
+  });
   test('an unknown type or system, or a limit over 200 → 400; sales engineers → 403', async () => {
     expectErrorEnvelope((await get('/api/reconciliation?type=bogus').expect(400)).body, 'validation_failed');
     expectErrorEnvelope((await get('/api/reconciliation?system=sap').expect(400)).body, 'validation_failed');
