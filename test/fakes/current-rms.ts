@@ -1,10 +1,9 @@
 // In-process HTTP fake of the Current RMS REST API (opportunities, webhooks), with fault injection and /__sandbox/ demo controls.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { OPPORTUNITY_STATES, OPPORTUNITY_STATUSES } from '../../domain/opportunity';
 import type { CurrentRmsApiSettings } from '../../lib/config';
 import { deliverWebhook, webhookAction } from './current-rms-driver';
-import { closeServer, listenLocally } from './http-server';
+import { closeServer, InjectedLatency, listenLocally } from './http-server';
 
 /** An opportunity as Current RMS sends it (snake_case; money as decimal strings with 2 decimals). */
 export interface CurrentRmsOpportunity {
@@ -115,9 +114,7 @@ export class FakeCurrentRms {
   private readonly hooks = new Map<number, FakeCurrentRmsWebhook>();
   private faults: PendingFault[] = [];
   private failureRate: Required<FakeCurrentRmsFailureRate> = { rate: 0, statuses: [429, 500], retryAfterSeconds: 1 };
-  private latencyMs = 0;
-  /** Aborts pending latency waits when the fake stops. */
-  private readonly stopping = new AbortController();
+  private readonly latency = new InjectedLatency();
   private lastStampMs = 0;
   private nextWebhookId = 1;
 
@@ -196,7 +193,7 @@ export class FakeCurrentRms {
 
   /** Adds this much latency to every API response (0 = none). */
   setLatency(ms: number): void {
-    this.latencyMs = ms;
+    this.latency.ms = ms;
   }
 
   webhooks(): FakeCurrentRmsWebhook[] {
@@ -224,12 +221,13 @@ export class FakeCurrentRms {
     this.hooks.clear();
     this.faults = [];
     this.failureRate = { rate: 0, statuses: [429, 500], retryAfterSeconds: 1 };
-    this.latencyMs = 0;
+    this.latency.ms = 0;
+    this.latency.cutShort();
     this.requests.length = 0;
   }
 
   async stop(): Promise<void> {
-    this.stopping.abort();
+    this.latency.cutShort();
     await closeServer(this.server);
   }
 
@@ -283,7 +281,7 @@ export class FakeCurrentRms {
     }
     if (isApi) {
       this.requests.push({ method: req.method ?? '', path: req.url ?? '', headers: flatHeaders(req), status: reply.status });
-      if (this.latencyMs > 0) await sleep(this.latencyMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+      await this.latency.wait();
     }
     const headers: Record<string, string> = { ...reply.headers };
     if (reply.body !== undefined) headers['Content-Type'] = 'application/json; charset=utf-8';

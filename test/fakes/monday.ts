@@ -1,6 +1,5 @@
 // HTTP fake of the monday.com GraphQL API (POST /v2) over one in-memory board: auth and version checks, complexity budget, injected faults, /__sandbox/ controls.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { execute, GraphQLError, Kind, type OperationDefinitionNode, parse, validate, type DocumentNode } from 'graphql';
 import { MONDAY_COLUMNS } from '../../domain/sync-payloads/monday';
 import type { MondaySettings } from '../../lib/config';
@@ -12,7 +11,7 @@ import { HttpError, readJson } from './monday/http';
 import * as replies from './monday/replies';
 import { sandboxRoute } from './monday/sandbox-routes';
 import { MONDAY_SCHEMA } from './monday/schema';
-import { closeServer, listenLocally } from './http-server';
+import { closeServer, InjectedLatency, listenLocally } from './http-server';
 
 export type { FakeMondayItem } from './monday/board';
 export type { FakeMondayFault, FakeMondayFaultKind, FailureRate } from './monday/faults';
@@ -67,9 +66,7 @@ export class FakeMonday {
   private readonly faults = new FaultPlan();
   private readonly writes: WriteCounts = { creates: 0, updates: 0 };
   private readonly rootValue: Record<string, unknown>;
-  private latencyMs = 0;
-  /** Aborts pending latency waits when the fake stops. */
-  private readonly stopping = new AbortController();
+  private readonly latency = new InjectedLatency();
 
   private constructor(
     private readonly server: Server,
@@ -152,7 +149,7 @@ export class FakeMonday {
   /** Adds this much latency to every API answer (0 = none). */
   setLatency(ms: number): void {
     if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`Latency must be a non-negative number of milliseconds: ${String(ms)}`);
-    this.latencyMs = ms;
+    this.latency.ms = ms;
   }
 
   /** Complexity points per minute; the window restarts. */
@@ -169,12 +166,13 @@ export class FakeMonday {
     this.faults.reset();
     this.writes.creates = 0;
     this.writes.updates = 0;
-    this.latencyMs = 0;
+    this.latency.ms = 0;
+    this.latency.cutShort();
     this.requests.length = 0;
   }
 
   async stop(): Promise<void> {
-    this.stopping.abort();
+    this.latency.cutShort();
     await closeServer(this.server);
   }
 
@@ -188,7 +186,7 @@ export class FakeMonday {
     } catch (error) {
       reply = error instanceof HttpError ? error.reply : replies.internalServerError(1);
     }
-    if (url.pathname === API_PATH && this.latencyMs > 0) await sleep(this.latencyMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+    if (url.pathname === API_PATH) await this.latency.wait();
     if (reply === DROP) {
       res.destroy();
       return;

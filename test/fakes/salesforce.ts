@@ -1,13 +1,12 @@
 // In-process HTTP fake of a Salesforce org: OAuth token endpoint, REST sObjects, collections and SOQL, with API quota, faults and /__sandbox/ controls.
 import { createPublicKey } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { SalesforceSettings } from '../../lib/config';
 import { checkGrant, type ConnectedApp, newAccessToken, tokenSignature } from './salesforce/oauth';
 import { describe, opportunitySchema, type SaveError } from './salesforce/schema';
 import { parseSoql, runSoql, SoqlError } from './salesforce/soql';
 import { RecordStore, type SaveOutcome, type SObjectRecord, type UpsertOutcome, type ValidationRule, type WriteCounts } from './salesforce/store';
-import { closeServer, listenLocally } from './http-server';
+import { closeServer, InjectedLatency, listenLocally } from './http-server';
 
 export type { SObjectRecord, ValidationRule, WriteCounts };
 
@@ -130,10 +129,9 @@ export class FakeSalesforce {
   private nextCursor = 1;
   private faults: PendingFault[] = [];
   private failureRate = { rate: 0, kinds: ['rate-limited', 'server-error'] as FakeSalesforceFaultKind[], retryAfterSeconds: 1 };
-  private latencyMs = 0;
+  private readonly latency = new InjectedLatency();
   private apiUsed = 0;
   private apiLimit: number;
-  private readonly stopping = new AbortController();
   private readonly routes: Route[] = [
     { pattern: ['sobjects', ':type', 'describe'], methods: { GET: (c) => this.describeObject(c) } },
     { pattern: ['sobjects', ':type'], methods: { POST: (c) => this.createRecordReply(c) } },
@@ -248,7 +246,7 @@ export class FakeSalesforce {
   /** Adds this much latency to every API and token response (0 = none). */
   setLatency(ms: number): void {
     if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`Latency must be a non-negative number of ms: ${String(ms)}`);
-    this.latencyMs = ms;
+    this.latency.ms = ms;
   }
 
   /** Clears records, validation rules, sessions, cursors, faults, failure rate, latency, API usage (and limit) and the request log. */
@@ -258,14 +256,15 @@ export class FakeSalesforce {
     this.cursors.clear();
     this.faults = [];
     this.failureRate = { rate: 0, kinds: ['rate-limited', 'server-error'], retryAfterSeconds: 1 };
-    this.latencyMs = 0;
+    this.latency.ms = 0;
+    this.latency.cutShort();
     this.apiUsed = 0;
     this.apiLimit = this.initialApiLimit;
     this.requests.length = 0;
   }
 
   async stop(): Promise<void> {
-    this.stopping.abort();
+    this.latency.cutShort();
     await closeServer(this.server);
   }
 
@@ -284,7 +283,7 @@ export class FakeSalesforce {
     }
     if (!isSandbox) {
       this.requests.push({ method: req.method ?? '', path: url.pathname, status: reply.drop ? 0 : reply.status });
-      if (this.latencyMs > 0) await sleep(this.latencyMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+      await this.latency.wait();
     }
     if (reply.drop) {
       req.socket.destroy();

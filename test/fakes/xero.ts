@@ -1,13 +1,12 @@
 // HTTP fake of Xero (token endpoint, Accounting API contacts/quotes/invoices) with limits, idempotency, faults and /__sandbox/ controls.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { XeroSettings } from '../../lib/config';
 import { IdempotencyCache } from './xero/idempotency';
 import { type FakeXeroContact, type FakeXeroInvoice, type FakeXeroQuote, FakeXeroOrganisation, QueryParseError, type RecordKind, type SaveOutcome, type WriteCounts } from './xero/organisation';
 import { type FakeXeroLimits, TenantRateLimits } from './xero/rate-limits';
 import { envelope, invalidJson, notFound, problem, type Reply, validationException } from './xero/wire';
-import { closeServer, listenLocally } from './http-server';
+import { closeServer, InjectedLatency, listenLocally } from './http-server';
 
 export type { FakeXeroContact, FakeXeroInvoice, FakeXeroQuote, FakeXeroLimits, WriteCounts };
 
@@ -90,11 +89,9 @@ export class FakeXero {
   private readonly tokens = new Map<string, { expiresAt: number }>();
   private faults: PendingFault[] = [];
   private failureRate = { rate: 0, retryAfterSeconds: 1 };
-  private latencyMs = 0;
+  private readonly latency = new InjectedLatency();
   private tokensIssued = 0;
   private idempotentReplays = 0;
-  /** Aborted by reset() and stop(): calls waiting out the latency go on at once. */
-  private latencyWaits = new AbortController();
 
   private constructor(
     private readonly server: Server,
@@ -172,7 +169,7 @@ export class FakeXero {
   /** Every API call holds its concurrency slot this much longer (0 = none). */
   setLatency(ms: number): void {
     if (!(Number.isFinite(ms) && ms >= 0)) throw new RangeError(`Latency must be a non-negative number of milliseconds: ${String(ms)}`);
-    this.latencyMs = ms;
+    this.latency.ms = ms;
   }
 
   setLimits(limits: Partial<FakeXeroLimits>): void {
@@ -194,16 +191,15 @@ export class FakeXero {
     this.tokens.clear();
     this.faults = [];
     this.failureRate = { rate: 0, retryAfterSeconds: 1 };
-    this.latencyMs = 0;
+    this.latency.ms = 0;
     this.tokensIssued = 0;
     this.idempotentReplays = 0;
     this.requests.length = 0;
-    this.latencyWaits.abort();
-    this.latencyWaits = new AbortController();
+    this.latency.cutShort();
   }
 
   async stop(): Promise<void> {
-    this.latencyWaits.abort();
+    this.latency.cutShort();
     await closeServer(this.server);
   }
 
@@ -235,7 +231,7 @@ export class FakeXero {
       return send(res, problem(429, 'Too Many Requests', `The ${admission.problem} rate limit was exceeded`, headers), request);
     }
     try {
-      if (this.latencyMs > 0) await sleep(this.latencyMs, undefined, { signal: this.latencyWaits.signal }).catch(() => undefined);
+      await this.latency.wait();
       const fault = this.takeFault(method, path);
       const reply = fault && fault.kind !== 'drop-after-write' ? faultReply(fault.kind, fault) : await this.route(req, method, path, url.searchParams, request);
       reply.headers = { ...reply.headers, ...this.limits.headers() };
