@@ -86,7 +86,8 @@ function parseOrThrow<T extends ZodType>(schema: T, value: unknown, where: strin
   if (!result.success) {
     throw new AppError(400, 'validation_failed', `Invalid request ${where}`, result.error.issues.map((issue) => ({ path: [where, ...issue.path].join('.'), message: issue.message })));
   }
-  const unstorable = unstorableTextPath(result.data);
+  // The input as sent, not the parsed copy: copying an own `__proto__` key (JSON.parse makes one) sets a prototype instead.
+  const unstorable = unstorableTextPath(value);
   if (unstorable) {
     const message = 'Text may not contain U+0000 or an unpaired surrogate';
     throw new AppError(400, 'validation_failed', `Invalid request ${where}`, [{ path: [where, ...unstorable].map(String).join('.'), message }]);

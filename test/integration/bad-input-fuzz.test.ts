@@ -1,4 +1,5 @@
-// Property-based bad input against every write endpoint /openapi.json lists: only 4xx in the one error envelope, no row written, still healthy.
+// Property-based bad input against every write endpoint /openapi.json lists (only 4xx in the one error envelope, no row written,
+// still healthy), and well-formed requests carrying hostile text (stored as sent, or refused with nothing written).
 import type { Client } from '@temporalio/client';
 import type { Express } from 'express';
 import fc, { type Arbitrary } from 'fast-check';
@@ -7,11 +8,12 @@ import request, { type Response } from 'supertest';
 import { createApp } from '../../api/app';
 import { anyJson, deeplyNested, encodeSegment, hostileKey, hostileString, malformedPercentSegment, schemaArbitraries, type JsonSchema } from '../support/arbitraries';
 import { openTestDatabase, openTestTemporalClient, testConfig, testLogger } from '../support/env';
-import { signedIn } from '../support/http';
+import { expectErrorEnvelope, signedIn } from '../support/http';
 
 const WEBHOOK_TOKEN = 'fuzz-test-webhook-token-0123456789abcdef0123';
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
 const RUNS_PER_ENDPOINT = 250;
+const WELL_FORMED_RUNS = 150;
 const BODY_LIMIT_BYTES = 1024 * 1024;
 const WRITE_METHODS = ['post', 'put', 'patch', 'delete'] as const;
 type WriteMethod = (typeof WRITE_METHODS)[number];
@@ -260,3 +262,67 @@ test('malformed, truncated, nested, oversized, wrongly typed and unicode-heavy i
   expect(health.status).toBe(200);
   expect(health.body).toMatchObject({ status: 'ok', checks: { database: { status: 'up' }, temporal: { status: 'up' } } });
 }, 240_000);
+
+/** Objects built from entries, so a `__proto__` key stays an own property (as JSON.parse makes it). */
+const objectOf = (entries: [string, unknown][]) => Object.fromEntries(entries);
+const extraFields = fc.array(fc.tuple(hostileKey, anyJson), { maxLength: 4 });
+
+/** Checks a refused well-formed request: a 400 in the envelope, naming what it refused, and nothing written. */
+async function expectRefusedUnwritten(res: Response, before: Record<string, number>): Promise<void> {
+  expect(res.status).toBe(400);
+  expectErrorEnvelope(res.body, 'validation_failed');
+  expect(await rowCounts()).toEqual(before);
+}
+
+test('well-formed webhooks with hostile text anywhere: stored byte for byte (202), a repeat (200), or refused with nothing written (400)', async () => {
+  // An unknown subject type, so the events are stored as ignored and start no processing.
+  const webhook = fc
+    .record({ id: fc.option(fc.oneof(fc.nat(), hostileString.filter((text) => text.trim().length > 0 && text.trim().length <= 100)), { nil: undefined }), outer: extraFields, inner: extraFields })
+    .map(({ id, outer, inner }) => objectOf([...outer, ['action', objectOf([...inner, ...(id === undefined ? [] : [['id', id] as [string, unknown]]), ['subject_id', 1], ['subject_type', 'FuzzText'], ['action_type', 'hostile_text']])]]))
+    .map((value) => JSON.stringify(value));
+  const statuses = new Map<number, number>();
+  await fc.assert(
+    fc.asyncProperty(webhook, async (text) => {
+      const before = await rowCounts();
+      const res = await request(app).post(`/api/webhooks/current-rms/${WEBHOOK_TOKEN}`).set('Content-Type', 'application/json').send(text);
+      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+      if (res.status === 400) return expectRefusedUnwritten(res, before);
+      expect([200, 202]).toContain(res.status);
+      const [stored] = await sequelize.query<{ raw_body: string; status: string }>('SELECT raw_body, status FROM events WHERE id = :id', { type: QueryTypes.SELECT, replacements: { id: res.body.eventId } });
+      if (res.status === 202) expect(stored).toEqual({ raw_body: text, status: 'ignored' });
+      else expect(res.body).toMatchObject({ duplicate: true, eventId: expect.any(String) });
+    }),
+    { seed: SEED, numRuns: WELL_FORMED_RUNS },
+  );
+  console.log(`well-formed hostile webhooks (seed ${SEED}): ${[...statuses].map(([status, count]) => `${status}×${count}`).join(' ')}`);
+  expect(statuses.get(202)).toBeGreaterThan(0);
+  expect(statuses.get(400)).toBeGreaterThan(0);
+}, 120_000);
+
+test('users created with hostile display names and passwords: stored as sent and able to sign in (201), or refused with nothing written (400)', async () => {
+  let sequence = 0;
+  const user = fc.record({
+    password: hostileString.map((text) => `${text}-long-enough-password`),
+    displayName: fc.option(hostileString, { nil: undefined }),
+    extra: fc.boolean(),
+  });
+  const statuses = new Map<number, number>();
+  await fc.assert(
+    fc.asyncProperty(user, async ({ password, displayName, extra }) => {
+      const email = `fuzz-${SEED}-${sequence++}@example.com`;
+      const body = { email, password, role: 'sales_engineer', ...(displayName === undefined ? {} : { displayName }), ...(extra ? { [displayName ?? 'x']: 1 } : {}) };
+      const before = await rowCounts();
+      const res = await request(app).post('/api/users').set('Authorization', adminAuthorization).send(body);
+      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+      if (res.status === 400) return expectRefusedUnwritten(res, before);
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject({ email, displayName: displayName?.trim() ?? null });
+      const login = await request(app).post('/api/auth/login').set('X-Forwarded-For', clientAddress(requestsSent++)).send({ email, password });
+      expect(login.status).toBe(200);
+    }),
+    { seed: SEED, numRuns: WELL_FORMED_RUNS },
+  );
+  console.log(`well-formed hostile users (seed ${SEED}): ${[...statuses].map(([status, count]) => `${status}×${count}`).join(' ')}`);
+  expect(statuses.get(201)).toBeGreaterThan(0);
+  expect(statuses.get(400)).toBeGreaterThan(0);
+}, 180_000);
