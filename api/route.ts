@@ -86,8 +86,9 @@ function parseOrThrow<T extends ZodType>(schema: T, value: unknown, where: strin
   if (!result.success) {
     throw new AppError(400, 'validation_failed', `Invalid request ${where}`, result.error.issues.map((issue) => ({ path: [where, ...issue.path].join('.'), message: issue.message })));
   }
-  // The input as sent, not the parsed copy: copying an own `__proto__` key (JSON.parse makes one) sets a prototype instead.
-  const unstorable = unstorableTextPath(value);
+  // A body as sent, not its parsed copy: copying an own `__proto__` key (JSON.parse makes one) sets a prototype instead.
+  // Params and query as parsed: text in a parameter no route reads is dropped, not refused.
+  const unstorable = unstorableTextPath(where === 'body' ? value : result.data);
   if (unstorable) {
     const message = 'Text may not contain U+0000 or an unpaired surrogate';
     throw new AppError(400, 'validation_failed', `Invalid request ${where}`, [{ path: [where, ...unstorable].map(String).join('.'), message }]);

@@ -3,7 +3,8 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import { AUGMENTATION_FORMULA_VERSION } from '../domain/augmentation';
 import { INTEGRATION_SYSTEMS, type IntegrationSystem } from '../domain/integration-systems';
 
-export const RECONCILIATION_TYPES = ['unaugmented', 'missing-integration', 'stale-integrations', 'all'] as const;
+export const RECONCILIATION_LISTS = ['unaugmented', 'missing-integration', 'stale-integrations'] as const;
+export const RECONCILIATION_TYPES = [...RECONCILIATION_LISTS, 'all'] as const;
 
 /** Where a list continues: after this opportunity (and, in the per-system lists, this system of it). */
 export interface GapPosition {

@@ -3,12 +3,11 @@ import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
 import { INTEGRATION_SYSTEMS, type IntegrationSystem } from '../../domain/integration-systems';
 import { badRequest } from '../../lib/errors';
-import { missingIntegration, RECONCILIATION_TYPES, staleIntegrations, unaugmented, type GapPage, type GapPosition } from '../../models/reconciliation-queries';
+import { missingIntegration, RECONCILIATION_LISTS, RECONCILIATION_TYPES, staleIntegrations, unaugmented, type GapPage, type GapPosition } from '../../models/reconciliation-queries';
 import { decodeCursor, MAX_PAGE_SIZE, pageQuery, toPage } from '../pagination';
 import { defineRoute, type Route } from '../route';
 
-const LISTS = ['unaugmented', 'missing-integration', 'stale-integrations'] as const;
-type ListName = (typeof LISTS)[number];
+type ListName = (typeof RECONCILIATION_LISTS)[number];
 
 const Query = z
   .object({
@@ -19,7 +18,7 @@ const Query = z
   })
   .strict();
 
-const ReconciliationCursor = z.object({ list: z.enum(LISTS), opportunityId: z.number().int().positive(), system: z.enum(INTEGRATION_SYSTEMS).optional() }).strict();
+const ReconciliationCursor = z.object({ list: z.enum(RECONCILIATION_LISTS), opportunityId: z.number().int().positive(), system: z.enum(INTEGRATION_SYSTEMS).optional() }).strict();
 
 const List = (item: z.ZodType) => z.object({ total: z.number().int(), items: z.array(item), nextCursor: z.string().nullable() });
 const Report = z

@@ -1,4 +1,4 @@
-// The HTTP server every fake runs on: listening on a loopback port (random by default), and closed with its connections.
+// The HTTP server every fake runs on (a loopback port, random by default; closed with its connections) and its injected latency.
 import { setMaxListeners } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
