@@ -641,6 +641,7 @@ describe('reconciliation API', () => {
       expectErrorEnvelope((await get(`/api/reconciliation?${qs({ cursor })}`).expect(400)).body, 'bad_request');
     }
   });
+
   test('an unknown type or system, or a limit over 200 → 400; sales engineers → 403', async () => {
     expectErrorEnvelope((await get('/api/reconciliation?type=bogus').expect(400)).body, 'validation_failed');
     expectErrorEnvelope((await get('/api/reconciliation?system=sap').expect(400)).body, 'validation_failed');
