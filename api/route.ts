@@ -81,7 +81,8 @@ function unstorableTextPath(root: unknown): PropertyKey[] | null {
   return null;
 }
 
-function parseOrThrow<T extends ZodType>(schema: T, value: unknown, where: string): z.infer<T> {
+/** Validates one part of a request (`params`, `query` or `body`) against its schema: a 400 naming the fields, else the parsed value. */
+export function parseOrThrow<T extends ZodType>(schema: T, value: unknown, where: string): z.infer<T> {
   const result = safeParse(schema, value ?? {});
   if (!result.success) {
     throw new AppError(400, 'validation_failed', `Invalid request ${where}`, result.error.issues.map((issue) => ({ path: [where, ...issue.path].join('.'), message: issue.message })));
@@ -98,40 +99,43 @@ function parseOrThrow<T extends ZodType>(schema: T, value: unknown, where: strin
 
 const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: ErrorEnvelope } } });
 
+/** Registers a route's OpenAPI entry: its schemas, and the error responses its validation and access imply. */
+export function documentRoute(registry: OpenAPIRegistry, spec: RouteSpec<AnyObject, AnyObject, ZodType>): void {
+  const isPublic = spec.access === 'public';
+  registry.registerPath({
+    method: spec.method,
+    path: spec.path.replace(/:(\w+)/g, '{$1}'),
+    summary: spec.summary,
+    tags: spec.tags,
+    ...(isPublic ? {} : { security: [{ bearerAuth: [] }] }),
+    request: {
+      ...(spec.params ? { params: spec.params } : {}),
+      ...(spec.query ? { query: spec.query } : {}),
+      ...(spec.body ? { body: { required: true, content: { 'application/json': { schema: spec.body } } } } : {}),
+    },
+    responses: {
+      ...Object.fromEntries(
+        Object.entries(spec.responses).map(([status, { description, schema }]) => [
+          status,
+          schema ? { description, content: { 'application/json': { schema } } } : { description },
+        ]),
+      ),
+      ...(spec.body || spec.query || spec.params ? { 400: errorResponse('Invalid request') } : {}),
+      ...(isPublic ? {} : { 401: errorResponse('Missing or invalid access token') }),
+      ...(Array.isArray(spec.access) ? { 403: errorResponse('Role not allowed') } : {}),
+    },
+  });
+}
+
 export function defineRoute<P extends AnyObject = typeof emptyObject, Q extends AnyObject = typeof emptyObject, B extends ZodType = typeof emptyObject>(
   spec: RouteSpec<P, Q, B>,
   handler: (ctx: RouteContext<P, Q, B>) => Promise<void>,
 ): Route {
   return {
     register(router, registry, authenticate) {
-      const isPublic = spec.access === 'public';
-      registry.registerPath({
-        method: spec.method,
-        path: spec.path.replace(/:(\w+)/g, '{$1}'),
-        summary: spec.summary,
-        tags: spec.tags,
-        ...(isPublic ? {} : { security: [{ bearerAuth: [] }] }),
-        request: {
-          ...(spec.params ? { params: spec.params } : {}),
-          ...(spec.query ? { query: spec.query } : {}),
-          ...(spec.body ? { body: { required: true, content: { 'application/json': { schema: spec.body } } } } : {}),
-        },
-        responses: {
-          ...Object.fromEntries(
-            Object.entries(spec.responses).map(([status, { description, schema }]) => [
-              status,
-              schema ? { description, content: { 'application/json': { schema } } } : { description },
-            ]),
-          ),
-          ...(spec.body || spec.query || spec.params ? { 400: errorResponse('Invalid request') } : {}),
-          ...(isPublic ? {} : { 401: errorResponse('Missing or invalid access token') }),
-          ...(Array.isArray(spec.access) ? { 403: errorResponse('Role not allowed') } : {}),
-        },
-      });
-
-      const guards: RequestHandler[] = isPublic
-        ? []
-        : [authenticate, ...(Array.isArray(spec.access) ? [requireRoles(spec.access as readonly Role[])] : [])];
+      documentRoute(registry, spec);
+      const guards: RequestHandler[] =
+        spec.access === 'public' ? [] : [authenticate, ...(Array.isArray(spec.access) ? [requireRoles(spec.access as readonly Role[])] : [])];
       router[spec.method](spec.path, ...(spec.before ?? []), ...guards, async (req: Request, res: Response) => {
         // req.is() is null when there is no body at all, which the body schema then judges.
         if (spec.body && req.is('application/json') === false) {

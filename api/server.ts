@@ -1,6 +1,5 @@
-// Starts the HTTP server for the Express app and closes it gracefully.
-import type { Server } from 'node:http';
-import type { Express } from 'express';
+// Starts the HTTP server for the API's request listener and closes it gracefully.
+import { createServer, type RequestListener, type Server } from 'node:http';
 
 export interface RunningServer {
   server: Server;
@@ -9,10 +8,10 @@ export interface RunningServer {
   close(timeoutMs?: number): Promise<void>;
 }
 
-export function listen(app: Express, port: number): Promise<RunningServer> {
+export function listen(app: RequestListener, port: number): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, (error?: Error) => {
-      if (error) return reject(error);
+    const server = createServer(app);
+    server.listen(port, () => {
       const address = server.address();
       const actualPort = typeof address === 'object' && address ? address.port : port;
       resolve({

@@ -20,7 +20,7 @@ const LIBRARY_ERRORS: Record<string, { status: number; code: string; message: st
   'request.aborted': { status: 400, code: 'request_aborted', message: 'Request was aborted by the client' },
 };
 
-function toAppError(error: unknown): AppError {
+export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   const libraryError = error as HttpLibraryError;
   const known = libraryError?.type ? LIBRARY_ERRORS[libraryError.type] : undefined;
@@ -38,13 +38,20 @@ export const notFoundHandler: RequestHandler = (req, _res, next) => {
   next(new AppError(404, 'not_found', `No route for ${req.method} ${req.path}`));
 };
 
+/** The response for an error: its status, the envelope, and Retry-After on a 503 (an outage the caller should wait out). */
+export function errorResponse(appError: AppError): { status: number; headers: Record<string, string>; body: { error: { code: string; message: string; details?: unknown } } } {
+  return {
+    status: appError.status,
+    headers: appError.status === 503 ? { 'Retry-After': '5' } : {},
+    body: { error: { code: appError.code, message: appError.message, ...(appError.details === undefined ? {} : { details: appError.details }) } },
+  };
+}
+
 export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _next) => {
   const appError = toAppError(error);
   if (appError.status >= 500) req.log.error({ err: error }, 'request failed');
   else req.log.debug({ code: appError.code }, appError.message);
   if (res.headersSent) return;
-  if (appError.status === 503) res.set('Retry-After', '5');
-  res.status(appError.status).json({
-    error: { code: appError.code, message: appError.message, ...(appError.details === undefined ? {} : { details: appError.details }) },
-  });
+  const { status, headers, body } = errorResponse(appError);
+  res.status(status).set(headers).json(body);
 };

@@ -2,7 +2,14 @@
 import type { RequestHandler } from 'express';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
-export function createMetrics(): { registry: Registry; recordHttp: RequestHandler } {
+export interface HttpMetrics {
+  registry: Registry;
+  recordHttp: RequestHandler;
+  /** For requests served ahead of Express: `route` is the route pattern, as Express would label it. */
+  observeHttp(labels: { method: string; route: string; status: number }, seconds: number): void;
+}
+
+export function createMetrics(): HttpMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const duration = new Histogram({
@@ -21,5 +28,6 @@ export function createMetrics(): { registry: Registry; recordHttp: RequestHandle
     });
     next();
   };
-  return { registry, recordHttp };
+  const observeHttp: HttpMetrics['observeHttp'] = ({ method, route, status }, seconds) => duration.observe({ method, route, status: String(status) }, seconds);
+  return { registry, recordHttp, observeHttp };
 }

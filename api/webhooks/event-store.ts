@@ -1,11 +1,18 @@
 // Stores webhook deliveries verbatim and deduplicated, group-committed: each is acknowledged only after its row is committed.
-import type { Request } from 'express';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Sequelize } from 'sequelize';
 import { CURRENT_RMS_SOURCE, currentRmsEventType, isHandledEvent, statusChange, type EventStatus } from '../../domain/webhook-events';
 import { badRequest } from '../../lib/errors';
 import { GroupCommit } from '../../lib/group-commit';
-import { sha256, type RequestWithRawBody } from './intake';
+import { sha256 } from './intake';
 import type { CurrentRmsWebhook } from './schemas';
+
+/** A delivery as received: its exact bytes, its headers and the client address. */
+export interface WebhookDelivery {
+  rawBody: Buffer;
+  headers: IncomingHttpHeaders;
+  ip: string;
+}
 
 export interface StoredEvent {
   eventId: string;
@@ -123,13 +130,13 @@ export function createWebhookEventStore(sequelize: Sequelize, commitTimeoutMs: n
 
   return {
     /** Unknown event types are kept, already marked `ignored`; the dedupe key is the action id, else a hash of the raw body. */
-    store(req: Request, webhook: CurrentRmsWebhook): Promise<StoredEvent> {
-      const rawBody = (req as RequestWithRawBody).rawBody!.toString('utf8');
+    store(delivery: WebhookDelivery, webhook: CurrentRmsWebhook): Promise<StoredEvent> {
+      const rawBody = delivery.rawBody.toString('utf8');
       const { action } = webhook;
       const eventType = currentRmsEventType(action.subject_type, action.action_type);
       const status: EventStatus = isHandledEvent(eventType) ? 'received' : 'ignored';
       const now = new Date();
-      const headers = Object.fromEntries(STORED_HEADERS.flatMap((name) => { const value = req.get(name); return value ? [[name, value]] : []; }));
+      const headers = Object.fromEntries(STORED_HEADERS.flatMap((name) => { const value = delivery.headers[name]; return typeof value === 'string' && value ? [[name, value]] : []; }));
       return batches
         .submit({
           eventType,
@@ -138,7 +145,7 @@ export function createWebhookEventStore(sequelize: Sequelize, commitTimeoutMs: n
           actionId: action.id === undefined ? null : String(action.id),
           dedupeKey: action.id === undefined ? `sha256:${sha256(rawBody).toString('hex')}` : `action:${action.id}`,
           rawBody,
-          headers: JSON.stringify({ ...headers, ip: req.ip }),
+          headers: JSON.stringify({ ...headers, ip: delivery.ip }),
           status,
           history: JSON.stringify([statusChange('received', now), ...(status === 'ignored' ? [statusChange(status, now, { error: `No handler for ${eventType}` })] : [])]),
         })

@@ -1,44 +1,131 @@
-// Webhook intake middleware: the URL token, the body parser that keeps the raw bytes, the optional HMAC signature.
+// Webhook intake checks on Node's own request: the URL token, the JSON body read with its raw bytes, the optional HMAC signature.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import express, { type Request, type RequestHandler } from 'express';
-import { unauthorized } from '../../lib/errors';
+import type { IncomingMessage } from 'node:http';
+import { AppError, badRequest, unauthorized } from '../../lib/errors';
 
-const WEBHOOK_BODY_LIMIT = '1mb';
+/** The route as documented and as the request metrics label it. */
+export const WEBHOOK_ROUTE = '/api/webhooks/current-rms/:token';
+/** As Express would match WEBHOOK_ROUTE: case-insensitive, an optional trailing slash, the query ignored. */
+const WEBHOOK_PATH = /^\/api\/webhooks\/current-rms\/([^/?#]+)\/?(?:\?|$)/i;
+const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** The webhook URL carries a secret: request logs show it as [redacted]. */
-export const redactWebhookToken = (url: string | undefined) => url?.replace(/(\/api\/webhooks\/current-rms\/)[^/?#]+/, '$1[redacted]');
-
-export type RequestWithRawBody = Request & { rawBody?: Buffer };
+export const redactWebhookToken = (url: string | undefined) => url?.replace(/(\/api\/webhooks\/current-rms\/)[^/?#]+/i, '$1[redacted]');
 
 export const sha256 = (value: string | Buffer) => createHash('sha256').update(value).digest();
+
+/** The token segment of a POST to the webhook route, still percent-encoded; undefined for any other request. */
+export function webhookTokenSegment(req: IncomingMessage): string | undefined {
+  return req.method === 'POST' ? WEBHOOK_PATH.exec(req.url ?? '')?.[1] : undefined;
+}
 
 /**
  * Current RMS signs nothing, so the secret is the last segment of the target URL. Checked before the body is read, in
  * constant time whatever the lengths: both sides are hashed (the expected side once).
  */
-export function requireWebhookToken(expected: string): RequestHandler {
+export function webhookTokenCheck(expected: string): (segment: string) => void {
   const expectedHash = sha256(expected);
-  return (req, _res, next) => {
-    const token = req.params.token;
-    next(typeof token === 'string' && timingSafeEqual(sha256(token), expectedHash) ? undefined : unauthorized('Unknown webhook URL'));
+  return (segment) => {
+    let token: string;
+    try {
+      token = decodeURIComponent(segment);
+    } catch {
+      throw badRequest(`Failed to decode param '${segment}'`);
+    }
+    if (!timingSafeEqual(sha256(token), expectedHash)) throw unauthorized('Unknown webhook URL');
   };
 }
 
-/** Parses JSON up to the limit and keeps the exact raw bytes for storage and signature checks. */
-export const parseWebhookBody: RequestHandler = express.json({
-  limit: WEBHOOK_BODY_LIMIT,
-  inflate: false, // stored verbatim: a compressed delivery is refused (415), not silently decoded
-  verify: (req, _res, buffer) => {
-    (req as RequestWithRawBody).rawBody = buffer;
-  },
-});
-
 /** Behind a signing relay: `X-Signature: sha256=<hex HMAC-SHA256 of the raw body>` (the `sha256=` prefix is optional). */
-export function requireSignature(secret: string | undefined): RequestHandler {
-  return (req, _res, next) => {
-    if (!secret) return next();
-    const header = req.get('x-signature')?.trim().replace(/^sha256=/i, '') ?? '';
-    const expected = createHmac('sha256', secret).update((req as RequestWithRawBody).rawBody ?? Buffer.alloc(0)).digest('hex');
-    next(/^[0-9a-f]{64}$/i.test(header) && timingSafeEqual(Buffer.from(header.toLowerCase(), 'hex'), Buffer.from(expected, 'hex')) ? undefined : unauthorized('Missing or invalid X-Signature'));
+export function signatureCheck(secret: string | undefined): (req: IncomingMessage, rawBody: Buffer) => void {
+  return (req, rawBody) => {
+    if (!secret) return;
+    const sent = req.headers['x-signature'];
+    const header = typeof sent === 'string' ? sent.trim().replace(/^sha256=/i, '') : '';
+    const expected = createHmac('sha256', secret).update(rawBody).digest('hex');
+    if (!(/^[0-9a-f]{64}$/i.test(header) && timingSafeEqual(Buffer.from(header.toLowerCase(), 'hex'), Buffer.from(expected, 'hex')))) {
+      throw unauthorized('Missing or invalid X-Signature');
+    }
   };
+}
+
+export interface WebhookBody {
+  raw: Buffer;
+  /** Parsed JSON; undefined when the request has no body at all (the schema then refuses it). */
+  json: unknown;
+}
+
+const hasBody = (req: IncomingMessage) => req.headers['transfer-encoding'] !== undefined || req.headers['content-length'] !== undefined;
+
+/** The media type and charset of Content-Type (`application/json; charset=utf-8` → ['application/json', 'utf-8']). */
+function contentType(req: IncomingMessage): [string, string | undefined] {
+  const [type = '', ...parameters] = (req.headers['content-type'] ?? '').split(';');
+  const charset = parameters.map((parameter) => /^\s*charset\s*=\s*"?([^"\s]*)"?\s*$/i.exec(parameter)?.[1]).find((value) => value !== undefined);
+  return [type.trim().toLowerCase(), charset?.toLowerCase()];
+}
+
+/** Whatever is left of the body is read and dropped before an error is answered, so the sender sees the answer, not a reset. */
+function drain(req: IncomingMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (req.readableEnded || req.destroyed) return resolve();
+    req.once('end', resolve).once('close', resolve).once('error', () => resolve());
+    req.resume();
+  });
+}
+
+async function refuseAfterDrain(req: IncomingMessage, error: AppError): Promise<never> {
+  await drain(req);
+  throw error;
+}
+
+const tooLarge = () => new AppError(413, 'payload_too_large', 'Request body is larger than the 1 MB limit');
+const malformed = () => new AppError(400, 'malformed_json', 'Request body is not valid JSON');
+
+function readRaw(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = () => req.off('data', onData).off('end', onEnd).off('error', onError);
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= BODY_LIMIT_BYTES) return void chunks.push(chunk);
+      stop();
+      refuseAfterDrain(req, tooLarge()).catch(reject);
+    };
+    const onEnd = () => {
+      stop();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    };
+    const onError = () => {
+      stop();
+      reject(new AppError(400, 'request_aborted', 'Request was aborted by the client'));
+    };
+    req.on('data', onData).on('end', onEnd).on('error', onError);
+  });
+}
+
+/**
+ * The body as JSON, refused as body-parser's `express.json()` refuses it (the error envelope's codes): not JSON → 415,
+ * another charset than UTF-8 → 415, compressed → 415 (stored verbatim, so never silently decoded), over 1 MB → 413,
+ * not a JSON object or array → 400. An empty body is `{}`.
+ */
+export async function readJsonBody(req: IncomingMessage): Promise<WebhookBody> {
+  if (!hasBody(req)) return { raw: Buffer.alloc(0), json: undefined };
+  const [mediaType, charset] = contentType(req);
+  if (mediaType !== 'application/json') return refuseAfterDrain(req, new AppError(415, 'unsupported_media_type', 'Send the request body as application/json'));
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') return refuseAfterDrain(req, new AppError(415, 'unsupported_charset', 'Unsupported charset'));
+  const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
+  if (encoding !== 'identity') return refuseAfterDrain(req, new AppError(415, 'unsupported_encoding', 'Unsupported content encoding'));
+  if (Number(req.headers['content-length']) > BODY_LIMIT_BYTES) return refuseAfterDrain(req, tooLarge());
+
+  const raw = await readRaw(req);
+  const text = raw.toString('utf8');
+  const first = /\S/.exec(text)?.[0];
+  if (first === undefined) return { raw, json: {} };
+  if (first !== '{' && first !== '[') throw malformed();
+  try {
+    return { raw, json: JSON.parse(text) };
+  } catch {
+    throw malformed();
+  }
 }

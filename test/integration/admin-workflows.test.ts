@@ -1,8 +1,8 @@
 // Admin workflow operations on real Temporal + PostgreSQL: a webhook run stuck on Current RMS 500s found as stalled and
 // restarted (reset, rerun), cancel/terminate/signal with 404/409/400, visibility listing, batches and role checks.
 import { randomInt, randomUUID } from 'node:crypto';
+import type { RequestListener } from 'node:http';
 import { defaultPayloadConverter, type Client, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import type { Express } from 'express';
 import type { Sequelize } from 'sequelize';
 import request from 'supertest';
 import { createApp } from '../../api/app';
@@ -24,7 +24,7 @@ const PARKED_QUEUE = `admin-workflows-test-parked-${randomUUID()}`;
 let sequelize: Sequelize;
 let temporal: Client;
 let fake: FakeCurrentRms;
-let app: Express;
+let app: RequestListener;
 let platform: InProcessPlatform;
 let webhookUrl: string;
 let admin: { auth: string; id: string; email: string };

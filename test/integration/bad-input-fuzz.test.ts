@@ -1,8 +1,8 @@
 // Property-based bad input against every write endpoint /openapi.json lists (only 4xx in the one error envelope, no row written,
 // still healthy), and well-formed requests carrying hostile text (stored as sent, or refused with nothing written).
 import { randomUUID } from 'node:crypto';
+import type { RequestListener } from 'node:http';
 import type { Client } from '@temporalio/client';
-import type { Express } from 'express';
 import fc, { type Arbitrary } from 'fast-check';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import request, { type Response } from 'supertest';
@@ -72,7 +72,7 @@ interface FuzzRequest {
 
 let sequelize: Sequelize;
 let temporal: Client;
-let app: Express;
+let app: RequestListener;
 let adminAuthorization: string;
 let requestsSent = 0;
 

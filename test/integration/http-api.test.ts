@@ -1,7 +1,7 @@
 // The HTTP surface against real PostgreSQL and Temporal: auth, roles, error envelope, docs, metrics, health.
 import { randomUUID } from 'node:crypto';
+import type { RequestListener } from 'node:http';
 import type { Client } from '@temporalio/client';
-import type { Express } from 'express';
 import type { Sequelize } from 'sequelize';
 import request from 'supertest';
 import { createApp } from '../../api/app';
@@ -15,7 +15,7 @@ import { expectErrorEnvelope } from '../support/http';
 
 let sequelize: Sequelize;
 let temporal: Client;
-let app: Express;
+let app: RequestListener;
 const password = 'a-long-enough-password';
 
 async function newUser(role: Role) {

@@ -1,7 +1,7 @@
 // The integrations API over real PostgreSQL and Temporal: link listing and paging, per-opportunity view, manual syncs and retry-failed (signal-with-start, audit, 4xx/503 writing nothing).
 import { randomInt, randomUUID } from 'node:crypto';
+import type { RequestListener } from 'node:http';
 import { defaultPayloadConverter, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { Express } from 'express';
 import { Op, QueryTypes, type CreationAttributes, type Sequelize } from 'sequelize';
 import request from 'supertest';
 import { createApp } from '../../api/app';
@@ -22,8 +22,8 @@ let sequelize: Sequelize;
 let temporal: Client;
 /** Points at a port nothing listens on: every Temporal call fails as it does while Temporal is down. */
 let unreachableTemporal: Client;
-let app: Express;
-let appWithoutTemporal: Express;
+let app: RequestListener;
+let appWithoutTemporal: RequestListener;
 let admin: User;
 let staff: User;
 let salesEngineer: User;
@@ -64,7 +64,7 @@ afterAll(async () => {
 // Ids far above the small ones the other tests use, so none of our rows is anyone else's.
 const newOpportunityId = () => randomInt(2 ** 40, 2 ** 47);
 const get = (path: string, user: { auth: string } = staff) => request(app).get(path).set('Authorization', user.auth);
-const post = (path: string, body?: object, user: { auth: string } = staff, target: Express = app) => {
+const post = (path: string, body?: object, user: { auth: string } = staff, target: RequestListener = app) => {
   const req = request(target).post(path).set('Authorization', user.auth);
   return body === undefined ? req : req.send(body);
 };

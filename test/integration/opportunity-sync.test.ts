@@ -5,8 +5,8 @@ import type { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { RequestListener } from 'node:http';
 import { temporal as proto } from '@temporalio/proto';
-import type { Express } from 'express';
 import jsforce from 'jsforce';
 import type { Sequelize } from 'sequelize';
 import request from 'supertest';
@@ -34,7 +34,7 @@ let currentRms: FakeCurrentRms;
 let salesforce: FakeSalesforce;
 let xero: FakeXero;
 let monday: FakeMonday;
-let app: Express;
+let app: RequestListener;
 let platform: InProcessPlatform;
 let webhookUrl: string;
 

@@ -1,7 +1,7 @@
 // The read APIs over real PostgreSQL: events, opportunities, reconciliation and audit, on rows inserted directly.
 import { randomInt, randomUUID } from 'node:crypto';
+import type { RequestListener } from 'node:http';
 import type { Client } from '@temporalio/client';
-import type { Express } from 'express';
 import { Op, type CreationAttributes, type Sequelize } from 'sequelize';
 import request from 'supertest';
 import { createApp } from '../../api/app';
@@ -16,7 +16,7 @@ import { insertOpportunity as insertTestOpportunity } from '../support/seed';
 
 let sequelize: Sequelize;
 let temporal: Client;
-let app: Express;
+let app: RequestListener;
 let admin: { auth: string; id: string };
 let staff: { auth: string; id: string };
 let salesEngineer: { auth: string; id: string };

@@ -1,7 +1,7 @@
 // Webhook intake over HTTP against real PostgreSQL: token and signature checks, validation, dedupe, the outbox relay.
 import { createHmac, randomInt } from 'node:crypto';
+import type { RequestListener } from 'node:http';
 import type { Client } from '@temporalio/client';
-import type { Express } from 'express';
 import { Sequelize } from 'sequelize';
 import request from 'supertest';
 import pg from 'pg';
@@ -22,7 +22,7 @@ const HMAC_SECRET = 'intake-test-hmac-secret';
 const url = `/api/webhooks/current-rms/${TOKEN}`;
 let sequelize: Sequelize;
 let temporal: Client;
-let app: Express;
+let app: RequestListener;
 
 const opportunity = (id = randomInt(1, 2 ** 31)): CurrentRmsOpportunity =>
   ({ id, subject: `Stage rig ${id}`, updated_at: new Date().toISOString() }) as CurrentRmsOpportunity;
@@ -127,6 +127,63 @@ describe('rejected deliveries write nothing', () => {
     expectErrorEnvelope((await request(app).post(url).send(big).expect(413)).body, 'payload_too_large');
     expectErrorEnvelope((await request(app).post(url).set('Content-Type', 'text/plain').send('hello').expect(415)).body, 'unsupported_media_type');
     expect(await eventCount()).toBe(before);
+  });
+});
+
+describe('served ahead of Express, intake keeps the API\'s conventions', () => {
+  test('the route matches as Express would (any case, a trailing slash, a query); another method on it is a 404 envelope', async () => {
+    await request(app).post(`${url}/`).send(webhookAction(opportunity(), 'update')).expect(202);
+    await request(app).post(`${url.replace('current-rms', 'Current-RMS')}?source=relay`).send(webhookAction(opportunity(), 'update')).expect(202);
+    const before = await eventCount();
+    expectErrorEnvelope((await request(app).get(url).expect(404)).body, 'not_found');
+    expectErrorEnvelope((await request(app).post(`${url}/extra`).send(webhookAction(opportunity(), 'update')).expect(404)).body, 'not_found');
+    expectErrorEnvelope((await request(app).post('/api/webhooks/current-rms/%E0%A4%A').send(webhookAction(opportunity(), 'update')).expect(400)).body, 'bad_request');
+    expect(await eventCount()).toBe(before);
+  });
+
+  test('a request id is echoed when well-formed, else assigned', async () => {
+    const echoed = await request(app).post(url).set('X-Request-Id', 'relay-42').send(webhookAction(opportunity(), 'update')).expect(202);
+    expect(echoed.headers['x-request-id']).toBe('relay-42');
+    const assigned = await request(app).post(url).set('X-Request-Id', 'not a token!').send('{').set('Content-Type', 'application/json').expect(400);
+    expect(assigned.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(assigned.headers['content-type']).toBe('application/json; charset=utf-8');
+  });
+
+  test.each([
+    ['compressed', 'unsupported_encoding', { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' }],
+    ['in another charset', 'unsupported_charset', { 'Content-Type': 'application/json; charset=latin1' }],
+    ['of a JSON look-alike type', 'unsupported_media_type', { 'Content-Type': 'application/jsonx' }],
+    ['without a Content-Type', 'unsupported_media_type', {}],
+  ])('a body %s → 415 %s, nothing written', async (_case, code, headers) => {
+    const before = await eventCount();
+    const raw = Buffer.from(JSON.stringify(webhookAction(opportunity(), 'update')));
+    expectErrorEnvelope((await request(app).post(url).set(headers).send(raw).expect(415)).body, code);
+    expect(await eventCount()).toBe(before);
+  });
+
+  test('an empty JSON body is judged by the schema: 400 validation_failed', async () => {
+    const before = await eventCount();
+    expectErrorEnvelope((await request(app).post(url).set('Content-Type', 'application/json').send('').expect(400)).body, 'validation_failed');
+    expect(await eventCount()).toBe(before);
+  });
+
+  test('behind a reverse proxy on this host, the client address is the forwarded one', async () => {
+    const res = await request(app).post(url).set('X-Forwarded-For', '203.0.113.9').send(webhookAction(opportunity(), 'update')).expect(202);
+    expect((await WebhookEvent.findByPk(res.body.eventId))!.headers).toMatchObject({ 'x-forwarded-for': '203.0.113.9', ip: '203.0.113.9' });
+  });
+
+  test('deliveries are counted under the route pattern in the HTTP latency histogram, and every one is logged with its outcome', async () => {
+    const lines: string[] = [];
+    const logged = createApp({ config: testConfig({ CURRENT_RMS_WEBHOOK_TOKEN: TOKEN }), sequelize, temporal, logger: pino({ level: 'info' }, { write: (line: string) => lines.push(line) }), version: 'test' });
+    await request(logged).post(url).send(webhookAction(opportunity(), 'update')).expect(202);
+    await request(logged).post(url).set('Content-Type', 'text/plain').send('hello').expect(415);
+    const metrics = (await request(logged).get('/metrics').expect(200)).text;
+    for (const status of ['202', '415']) {
+      expect(metrics).toContain(`http_request_duration_seconds_count{method="POST",route="/api/webhooks/current-rms/:token",status="${status}"} 1`);
+    }
+    const [accepted, refused] = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(accepted).toMatchObject({ msg: 'request completed', req: { method: 'POST', url: '/api/webhooks/current-rms/[redacted]', id: expect.any(String) }, res: { statusCode: 202 } });
+    expect(refused).toMatchObject({ msg: 'request completed', res: { statusCode: 415, code: 'unsupported_media_type' } });
   });
 });
 

@@ -1,9 +1,9 @@
 // The whole webhook path on real PostgreSQL + Temporal: intake → outbox relay → processWebhookEvent → snapshot,
 // augmentation and audit; Current RMS failures (401, 429, 404); staleness; replay; a replay-history check.
 import { randomInt } from 'node:crypto';
+import type { RequestListener } from 'node:http';
 import type { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
-import type { Express } from 'express';
 import type { Sequelize } from 'sequelize';
 import request from 'supertest';
 import { BUSINESS_KEY, EVENT_TYPE, OPPORTUNITY_ID } from '../../domain/search-attributes';
@@ -17,7 +17,7 @@ const TOKEN = 'processing-test-webhook-token-0123456789abcdef';
 let sequelize: Sequelize;
 let temporal: Client;
 let fake: FakeCurrentRms;
-let app: Express;
+let app: RequestListener;
 let platform: InProcessPlatform;
 let webhookUrl: string;
 let staff: { auth: string; id: string };

@@ -1,6 +1,6 @@
 // Test helpers for the HTTP API: signed-in users of each role, the error-envelope check, polling.
 import { randomUUID } from 'node:crypto';
-import type { Express } from 'express';
+import type { RequestListener } from 'node:http';
 import type { Sequelize } from 'sequelize';
 import request from 'supertest';
 import { createUser } from '../../api/users/service';
@@ -9,7 +9,7 @@ import type { Role } from '../../domain/roles';
 const PASSWORD = 'a-long-enough-password';
 
 /** Creates a user with the role and logs in through the API; returns the bearer header value and the user id. */
-export async function signedIn(app: Express, sequelize: Sequelize, role: Role): Promise<{ auth: string; id: string }> {
+export async function signedIn(app: RequestListener, sequelize: Sequelize, role: Role): Promise<{ auth: string; id: string }> {
   const email = `${role}-${randomUUID()}@example.com`;
   await createUser(sequelize, { email, password: PASSWORD, role }, { type: 'system', name: 'test' }, randomUUID());
   const res = await request(app).post('/api/auth/login').send({ email, password: PASSWORD }).expect(200);

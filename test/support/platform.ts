@@ -1,6 +1,6 @@
 // The platform inside one test process: the API on a free port, a worker against the given fakes, the outbox relay.
+import type { RequestListener } from 'node:http';
 import type { Client } from '@temporalio/client';
-import type { Express } from 'express';
 import type { Sequelize } from 'sequelize';
 import { createApp } from '../../api/app';
 import { listen } from '../../api/server';
@@ -10,7 +10,7 @@ import { openTestDatabase, openTestTemporalClient, startTestWorker, testConfig, 
 export interface InProcessPlatform {
   sequelize: Sequelize;
   temporal: Client;
-  app: Express;
+  app: RequestListener;
   /** The Current RMS webhook target, its token included. */
   webhookUrl: string;
   stop(): Promise<void>;
