@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { augmentOpportunity } from '../domain/augmentation';
 import type { OpportunitySnapshot } from '../domain/opportunity';
-import { asksSyncs, currentRmsEventType, eventBusinessKey, isHandledEvent, opportunityIdOf, statusChange, type EventStatus, type EventToProcess, type OpportunityOutcome } from '../domain/webhook-events';
+import { asksSyncs, currentRmsEventType, eventBusinessKey, isDestroyEvent, isHandledEvent, opportunityIdOf, statusChange, type EventStatus, type EventToProcess, type OpportunityOutcome, type ProcessWebhookEventResult } from '../domain/webhook-events';
 import { toSnapshot, type CurrentRmsOpportunity } from '../integrations/current-rms/opportunity';
 import { auditedWrite } from '../lib/audit';
 import { activityIdempotencyKey, workflowActor } from './context';
@@ -41,6 +41,23 @@ export interface FinishEventInput extends KeyedStep {
   outcome?: OpportunityOutcome;
 }
 
+/** The keys of an event's steps in its run, as the workflow names them (see KeyedStep). */
+export interface EventStepKeys {
+  start: string;
+  refresh: string;
+  finish: string;
+}
+
+export interface RunEventInput {
+  eventId: string;
+  stepKeys: EventStepKeys;
+}
+
+/** An event run ends here (ignored, or processed with nothing for the syncs), or the workflow asks the syncs and finishes it. */
+export type EventRun =
+  | { finished: true; result: ProcessWebhookEventResult }
+  | { finished: false; opportunityId: number; outcome: OpportunityOutcome };
+
 interface OpportunityRow {
   id: string;
   source_updated_at: Date | null;
@@ -50,7 +67,7 @@ interface OpportunityRow {
 const historyEntry = (...change: Parameters<typeof statusChange>) => JSON.stringify([statusChange(...change)]);
 
 export function createWebhookEventActivities({ sequelize, currentRms }: ActivityDeps) {
-  return {
+  const steps = {
     /** Marks the event `processing` under this run and tells the workflow what it is about. */
     async startEventProcessing({ eventId, idempotencyKey }: StartEventInput): Promise<EventToProcess> {
       const actor = workflowActor();
@@ -135,6 +152,28 @@ export function createWebhookEventActivities({ sequelize, currentRms }: Activity
           return { result: undefined, after: { status, ...details, ...(opportunityId ? { opportunityId } : {}) } };
         },
       );
+    },
+  };
+
+  return {
+    ...steps,
+
+    /**
+     * The common run of an event as one local activity: claim it, refresh the opportunity and, unless the outcome asks
+     * the syncs, finish it. Each step commits its own audited transaction under the key the workflow names it by, so a
+     * run that fails part-way is carried on by the separate steps, which find what it committed and write it once.
+     */
+    async runEventLocally({ eventId, stepKeys }: RunEventInput): Promise<EventRun> {
+      const event = await steps.startEventProcessing({ eventId, idempotencyKey: stepKeys.start });
+      const { opportunityId } = event;
+      if (!event.handled || opportunityId === null) {
+        await steps.finishEventProcessing({ eventId, status: 'ignored', idempotencyKey: stepKeys.finish });
+        return { finished: true, result: { eventId, status: 'ignored' } };
+      }
+      const { outcome } = await steps.refreshOpportunity({ eventId, opportunityId, destroyed: isDestroyEvent(event.eventType), idempotencyKey: stepKeys.refresh });
+      if (asksSyncs(outcome)) return { finished: false, opportunityId, outcome };
+      await steps.finishEventProcessing({ eventId, status: 'processed', opportunityId, outcome, idempotencyKey: stepKeys.finish });
+      return { finished: true, result: { eventId, status: 'processed', opportunityId, outcome } };
     },
   };
 }

@@ -37,6 +37,12 @@ export const currentRmsActivity: ActivityOptions = {
 export const currentRmsLocalAttempt: LocalActivityOptions = { startToCloseTimeout: '10 seconds', retry: { maximumAttempts: 1 } };
 
 /**
+ * A webhook event's common run (claim, the Current RMS refresh, finish) as one local attempt: once, inside the
+ * workflow task. If it fails, the workflow carries on with the separate steps under their own policies.
+ */
+export const eventRunLocalAttempt: LocalActivityOptions = { startToCloseTimeout: '20 seconds', retry: { maximumAttempts: 1 } };
+
+/**
  * Writes to a sync target. 429/5xx/network failures back off, a Retry-After becomes the next delay; validation and
  * auth failures are non-retryable and end as a recorded `failed` sync (the reconcile Schedule re-drives it later).
  * Retries are bounded by time, not by a count: a busy system answering 429s (or worker restarts) must not use up a
@@ -66,7 +72,7 @@ export const temporalClientLocalActivity: LocalActivityOptions = { startToCloseT
 
 /** The longest single attempt of any activity above; the worker waits at least this long on shutdown. */
 export const LONGEST_ACTIVITY_ATTEMPT_MS = Math.max(
-  ...[bookkeepingActivity, maintenanceActivity, databaseActivity, currentRmsActivity, currentRmsLocalAttempt, ...Object.values(syncActivity), temporalClientActivity].map((policy) =>
+  ...[bookkeepingActivity, maintenanceActivity, databaseActivity, currentRmsActivity, currentRmsLocalAttempt, eventRunLocalAttempt, ...Object.values(syncActivity), temporalClientActivity].map((policy) =>
     msToNumber(policy.startToCloseTimeout!),
   ),
 );

@@ -48,6 +48,9 @@ export function currentRmsEventType(subjectType: string, actionType: string): st
 
 export const isHandledEvent = (eventType: string): boolean => (OPPORTUNITY_EVENTS as readonly string[]).includes(eventType);
 
+/** A deleted opportunity is marked deleted without asking Current RMS, which no longer has it. */
+export const isDestroyEvent = (eventType: string): boolean => eventType === 'opportunity_destroy';
+
 /** Current RMS ids we accept: positive integers of up to 15 digits (so always safe integers). */
 export const ENTITY_ID_PATTERN = /^[1-9]\d{0,14}$/;
 export const MAX_ENTITY_ID = 999_999_999_999_999;

@@ -2,14 +2,15 @@
 import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, patched, proxyActivities, proxyLocalActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { ConnectorFailureDetails } from '../activities/error-casting';
-import type { RefreshOpportunityInput } from '../activities/webhook-events';
-import { currentRmsActivity, currentRmsLocalAttempt, databaseActivity, databaseLocalActivity, temporalClientActivity, temporalClientLocalActivity } from '../domain/activity-policies';
-import { asksSyncs, eventBusinessKey, type EventToProcess, type OpportunityOutcome, type ProcessWebhookEventInput, type ProcessWebhookEventResult } from '../domain/webhook-events';
+import type { EventRun, RefreshOpportunityInput } from '../activities/webhook-events';
+import { currentRmsActivity, currentRmsLocalAttempt, databaseActivity, databaseLocalActivity, eventRunLocalAttempt, temporalClientActivity, temporalClientLocalActivity } from '../domain/activity-policies';
+import { asksSyncs, eventBusinessKey, isDestroyEvent, type EventToProcess, type OpportunityOutcome, type ProcessWebhookEventInput, type ProcessWebhookEventResult } from '../domain/webhook-events';
 import { failureMessage } from './failure-message';
 import { withProgress } from './progress';
 
 const { refreshOpportunity } = proxyActivities<Activities>(currentRmsActivity);
 const { refreshOpportunity: refreshOpportunityLocally } = proxyLocalActivities<Activities>(currentRmsLocalAttempt);
+const { runEventLocally } = proxyLocalActivities<Activities>(eventRunLocalAttempt);
 /** The activity proxies are Proxies without own keys: each step is picked by name. */
 function eventSteps(database: Pick<Activities, 'startEventProcessing' | 'finishEventProcessing'>, temporal: Pick<Activities, 'notifySyncWorkflows'>) {
   return { startEventProcessing: database.startEventProcessing, finishEventProcessing: database.finishEventProcessing, notifySyncWorkflows: temporal.notifySyncWorkflows };
@@ -39,6 +40,14 @@ const PROGRESS_IN_STEPS_PATCH = 'event-progress-in-steps';
  */
 const LOCAL_REFRESH_FIRST_PATCH = 'local-refresh-first';
 
+/**
+ * Since this patch an event's common run (claim, refresh, finish when no sync needs asking: most webhooks of a burst
+ * find the snapshot their first one stored) is one local activity, one marker instead of three and two workflow
+ * activations instead of four. An event whose syncs must be asked, or whose run failed part-way, goes on with the
+ * keyed steps of LOCAL_REFRESH_FIRST_PATCH. Runs started before consult the patches below it.
+ */
+const LOCAL_EVENT_RUN_PATCH = 'local-event-run';
+
 type EventSteps = ReturnType<typeof eventSteps>;
 type HandledEvent = EventToProcess & { opportunityId: number };
 
@@ -58,12 +67,17 @@ async function processEvent(steps: EventSteps, eventId: string, refreshAndNotify
     await steps.finishEventProcessing({ eventId, status: 'processed', opportunityId, outcome });
     return { eventId, status: 'processed', opportunityId, outcome };
   } catch (error) {
-    await CancellationScope.nonCancellable(() => steps.finishEventProcessing({ eventId, status: 'failed', error: failureMessage(error) }));
-    throw error;
+    return failEvent(steps, eventId, error);
   }
 }
 
-const refreshInput = (eventId: string, { opportunityId, eventType }: HandledEvent): RefreshOpportunityInput => ({ eventId, opportunityId, destroyed: eventType === 'opportunity_destroy' });
+/** The event is finished `failed` with the reason (even when the run was cancelled), and the run fails with it. */
+async function failEvent(steps: EventSteps, eventId: string, error: unknown): Promise<never> {
+  await CancellationScope.nonCancellable(() => steps.finishEventProcessing({ eventId, status: 'failed', error: failureMessage(error) }));
+  throw error;
+}
+
+const refreshInput = (eventId: string, { opportunityId, eventType }: HandledEvent): RefreshOpportunityInput => ({ eventId, opportunityId, destroyed: isDestroyEvent(eventType) });
 
 async function refresh(eventId: string, event: HandledEvent): Promise<OpportunityOutcome> {
   return (await refreshOpportunity(refreshInput(eventId, event))).outcome;
@@ -99,14 +113,45 @@ const keyedLocalSteps: EventSteps = {
  * twice. The scheduled activity starts after the Retry-After the local attempt was answered with.
  */
 async function refreshLocallyFirst(eventId: string, event: HandledEvent): Promise<OpportunityOutcome> {
-  const input = { ...refreshInput(eventId, event), idempotencyKey: stepKey('refreshOpportunity') };
+  const input = keyedRefreshInput(eventId, event);
   try {
     return (await refreshOpportunityLocally(input)).outcome;
   } catch (error) {
     if (isFinal(error)) throw error;
+    return refreshScheduledAfter(input, retryAfterMsOf(error));
+  }
+}
+
+const keyedRefreshInput = (eventId: string, event: HandledEvent): RefreshOpportunityInput => ({ ...refreshInput(eventId, event), idempotencyKey: stepKey('refreshOpportunity') });
+
+/** The refresh as a scheduled activity, after the Retry-After a local attempt was answered with. */
+async function refreshScheduledAfter(input: RefreshOpportunityInput, retryAfterMs: number | undefined): Promise<OpportunityOutcome> {
+  if (retryAfterMs !== undefined) await sleep(retryAfterMs);
+  return (await refreshOpportunity(input)).outcome;
+}
+
+/**
+ * The event's common run in one local activity, under the keys of the separate steps. An outcome that asks the
+ * syncs is followed by the notify and finish steps; a run that failed for a reason a retry could fix is carried on by
+ * the keyed steps (what it committed is found under its keys; the refresh is scheduled after its Retry-After).
+ */
+async function processInOneLocalActivity(eventId: string): Promise<ProcessWebhookEventResult> {
+  let run: EventRun;
+  try {
+    run = await runEventLocally({ eventId, stepKeys: { start: stepKey('startEventProcessing'), refresh: stepKey('refreshOpportunity'), finish: stepKey('finishEventProcessing') } });
+  } catch (error) {
+    if (isFinal(error)) return failEvent(keyedLocalSteps, eventId, error);
     const retryAfterMs = retryAfterMsOf(error);
-    if (retryAfterMs !== undefined) await sleep(retryAfterMs);
-    return (await refreshOpportunity(input)).outcome;
+    return processWith(keyedLocalSteps, eventId, (id, event) => refreshScheduledAfter(keyedRefreshInput(id, event), retryAfterMs));
+  }
+  if (run.finished) return run.result;
+  const { opportunityId, outcome } = run;
+  try {
+    await keyedLocalSteps.notifySyncWorkflows({ opportunityId });
+    await keyedLocalSteps.finishEventProcessing({ eventId, status: 'processed', opportunityId, outcome });
+    return { eventId, status: 'processed', opportunityId, outcome };
+  } catch (error) {
+    return failEvent(keyedLocalSteps, eventId, error);
   }
 }
 
@@ -119,6 +164,7 @@ const processWith = (steps: EventSteps, eventId: string, refreshWith: typeof ref
   });
 
 export async function processWebhookEvent({ eventId }: ProcessWebhookEventInput): Promise<ProcessWebhookEventResult> {
+  if (patched(LOCAL_EVENT_RUN_PATCH)) return processInOneLocalActivity(eventId);
   if (patched(LOCAL_REFRESH_FIRST_PATCH)) return processWith(keyedLocalSteps, eventId, refreshLocallyFirst);
   if (!patched(PROGRESS_IN_STEPS_PATCH)) return processRecordingProgressApart(eventId);
   return processWith(localSteps, eventId, refresh);

@@ -337,6 +337,8 @@ test.each([
   ['a webhook run recorded while its short steps were scheduled activities (patched)', 'process-webhook-event-remote-steps.binpb'],
   ['a webhook run recorded while its progress was recorded by separate local activities (patched)', 'process-webhook-event-local-steps.binpb'],
   ['a webhook run recorded while the refresh was always a scheduled activity (patched)', 'process-webhook-event-progress-in-steps.binpb'],
+  ['a webhook run recorded while each step was its own local activity (patched)', 'process-webhook-event-local-refresh-first.binpb'],
+  ['a webhook run recorded then whose local refresh failed, so the refresh was scheduled after a timer (patched)', 'process-webhook-event-local-refresh-first-fallback.binpb'],
   ['a sync run recorded before the sync task queue, continued as new on the events\' queue', 'opportunity-sync-before-sync-queue.binpb'],
 ])('the history of %s replays against the current workflow code', async (_what, file) => {
   const history = proto.api.history.v1.History.decode(readFileSync(path.join(__dirname, '../replay/histories', file)));
@@ -351,37 +353,61 @@ async function localActivityTypes(workflowId: string): Promise<string[]> {
   );
 }
 
-test('a webhook run takes one workflow task and no scheduled activity: four local steps (start, the Current RMS refresh, the sync signals, finish) that record its progress too', async () => {
+test('a webhook run takes one workflow task and no scheduled activity: its claim, refresh and finish are one local activity, the sync signals and the finish follow when the outcome asks the syncs', async () => {
   const id = newId();
+  const history = async (eventId: string) => {
+    const workflowId = workflowIds.processWebhookEvent(eventId);
+    const { events } = await temporal.workflow.getHandle(workflowId).fetchHistory();
+    const count = (type: proto.api.enums.v1.EventType) => events!.filter((e) => e.eventType === type).length;
+    const { EventType } = proto.api.enums.v1;
+    return {
+      workflowTasks: count(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED),
+      scheduledActivities: count(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED),
+      markers: count(EventType.EVENT_TYPE_MARKER_RECORDED),
+      localActivities: await localActivityTypes(workflowId),
+      completed: count(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED),
+    };
+  };
+  // The first event creates the opportunity (upserted): the syncs are asked, then the event is finished.
   await sendUpdate(id);
   await settledLinks(id);
   const event = await WebhookEvent.findOne({ where: { entityId: String(id) }, order: [['receivedAt', 'DESC']] });
   expect(event!.status).toBe('processed');
-  const { events } = await temporal.workflow.getHandle(workflowIds.processWebhookEvent(event!.id)).fetchHistory();
-  const count = (type: proto.api.enums.v1.EventType) => events!.filter((e) => e.eventType === type).length;
-  const { EventType } = proto.api.enums.v1;
-  expect(count(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)).toBe(1);
-  expect(count(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)).toBe(0);
-  expect(await localActivityTypes(workflowIds.processWebhookEvent(event!.id))).toEqual(['startEventProcessing', 'refreshOpportunity', 'notifySyncWorkflows', 'finishEventProcessing']);
-  expect(count(EventType.EVENT_TYPE_MARKER_RECORDED)).toBe(5); // the four local steps and one patch
-  // Keyed by step, not by position: a workflow task retried along another path (a refresh failing locally the second
-  // time) finds each step's row under the same key instead of writing it again.
+  expect(await history(event!.id)).toEqual({ workflowTasks: 1, scheduledActivities: 0, markers: 4, localActivities: ['runEventLocally', 'notifySyncWorkflows', 'finishEventProcessing'], completed: 1 });
+  // Keyed by step, not by position or activity: a run carried on by the separate steps (or a workflow task retried
+  // along another path) finds each step's row under the same key instead of writing it again.
   const workflowId = workflowIds.processWebhookEvent(event!.id);
   const run = `${workflowId}/${(await temporal.workflow.getHandle(workflowId).describe()).runId}`;
   const audited = await AuditLog.findAll({ where: { actorId: workflowId }, order: [['id', 'ASC']] });
-  expect(audited.map((row) => [row.action, row.idempotencyKey])).toEqual([
-    ['event.processing', `${run}/startEventProcessing`],
-    ['opportunity.refresh', `${run}/refreshOpportunity`],
-    ['event.processed', `${run}/finishEventProcessing`],
+  expect(audited.map((row) => [row.action, row.idempotencyKey, row.actorActivity])).toEqual([
+    ['event.processing', `${run}/startEventProcessing`, 'runEventLocally'],
+    ['opportunity.refresh', `${run}/refreshOpportunity`, 'runEventLocally'],
+    ['event.processed', `${run}/finishEventProcessing`, 'finishEventProcessing'],
   ]);
-  expect(count(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED)).toBe(1);
-  expect(await WorkflowInstance.findOne({ where: { workflowId: workflowIds.processWebhookEvent(event!.id) } })).toMatchObject({
+  expect(await WorkflowInstance.findOne({ where: { workflowId } })).toMatchObject({
     status: 'completed',
     currentStep: 'completed',
     businessKey: `event:${event!.id}`,
     data: { opportunityId: id, eventType: 'opportunity_update' },
     completedAt: expect.any(Date),
   });
+
+  // The same snapshot again (unchanged): the whole run is the one local activity, which also finishes the event.
+  const { status, body } = await deliverWebhook(webhookUrl, webhookAction(currentRms.opportunity(id)!, 'update'));
+  expect(status).toBe(202);
+  const repeatId = (body as { eventId: string }).eventId;
+  const repeat = await eventually(async () => {
+    const row = await WebhookEvent.findByPk(repeatId);
+    return row?.status === 'processed' ? row : undefined;
+  }, { what: 'the repeat to be processed' });
+  expect(repeat.statusHistory.at(-1)?.outcome).toBe('unchanged');
+  expect(await history(repeatId)).toEqual({ workflowTasks: 1, scheduledActivities: 0, markers: 2, localActivities: ['runEventLocally'], completed: 1 });
+  const repeatAudit = await AuditLog.findAll({ where: { actorId: workflowIds.processWebhookEvent(repeatId) }, order: [['id', 'ASC']] });
+  expect(repeatAudit.map((row) => [row.action, row.actorActivity])).toEqual([
+    ['event.processing', 'runEventLocally'],
+    ['opportunity.refresh', 'runEventLocally'],
+    ['event.processed', 'runEventLocally'],
+  ]);
 });
 
 test('a refresh whose local attempt fails is scheduled as an activity (visible, retried per Retry-After) and the event completes, with one refresh audit row', async () => {
@@ -395,7 +421,9 @@ test('a refresh whose local attempt fails is scheduled as an activity (visible, 
   const workflowId = workflowIds.processWebhookEvent(event.id);
   const { events } = await temporal.workflow.getHandle(workflowId).fetchHistory();
   const { EventType } = proto.api.enums.v1;
-  expect(await localActivityTypes(workflowId)).toEqual(['startEventProcessing', 'refreshOpportunity', 'notifySyncWorkflows', 'finishEventProcessing']);
+  // The local run met the first 503; the separate steps carried on, the claim found under its key.
+  expect(await localActivityTypes(workflowId)).toEqual(['runEventLocally', 'startEventProcessing', 'notifySyncWorkflows', 'finishEventProcessing']);
+  expect(await AuditLog.count({ where: { actorId: workflowId, action: 'event.processing' } })).toBe(1);
   const scheduled = events!.filter((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED).map((e) => e.activityTaskScheduledEventAttributes!.activityType!.name);
   expect(scheduled).toEqual(['refreshOpportunity']);
   // The local attempt's 503 asked for a second: a timer waits it out before the activity is scheduled.

@@ -88,7 +88,7 @@ test('a webhook is processed: snapshot re-fetched from Current RMS, augmentation
       ['event', 'event.processed'],
     ]),
   );
-  expect(audit.find((row) => row.action === 'opportunity.refresh')).toMatchObject({ actorType: 'workflow', actorId: `webhook-${eventId}`, actorActivity: 'refreshOpportunity', entityId: String(id) });
+  expect(audit.find((row) => row.action === 'opportunity.refresh')).toMatchObject({ actorType: 'workflow', actorId: `webhook-${eventId}`, actorActivity: 'runEventLocally', entityId: String(id) });
 
   await expect(temporal.workflow.getHandle(`webhook-${eventId}`).result()).resolves.toEqual({ eventId, status: 'processed', opportunityId: id, outcome: 'upserted' });
   const instance = await WorkflowInstance.findOne({ where: { workflowId: `webhook-${eventId}` } });
