@@ -39,7 +39,7 @@ export const notFoundHandler: RequestHandler = (req, _res, next) => {
 };
 
 /** The response for an error: its status, the envelope, and Retry-After on a 503 (an outage the caller should wait out). */
-export function errorResponse(appError: AppError): { status: number; headers: Record<string, string>; body: { error: { code: string; message: string; details?: unknown } } } {
+export function errorReply(appError: AppError): { status: number; headers: Record<string, string>; body: { error: { code: string; message: string; details?: unknown } } } {
   return {
     status: appError.status,
     headers: appError.status === 503 ? { 'Retry-After': '5' } : {},
@@ -52,6 +52,6 @@ export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _nex
   if (appError.status >= 500) req.log.error({ err: error }, 'request failed');
   else req.log.debug({ code: appError.code }, appError.message);
   if (res.headersSent) return;
-  const { status, headers, body } = errorResponse(appError);
+  const { status, headers, body } = errorReply(appError);
   res.status(status).set(headers).json(body);
 };

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Config } from '../../lib/config';
 import type { Logger } from '../../lib/logger';
 import { clientIp } from '../client-ip';
-import { errorResponse, toAppError } from '../middleware/errors';
+import { errorReply, toAppError } from '../middleware/errors';
 import type { HttpMetrics } from '../middleware/metrics';
 import { assignRequestId } from '../request-id';
 import { documentRoute, parseOrThrow } from '../route';
@@ -66,7 +66,7 @@ export function createWebhookIntake({ sequelize, config, logger, metrics }: Webh
 
   function refusal(error: unknown): Answer {
     const appError = toAppError(error);
-    return { ...errorResponse(appError), code: appError.code, ...(appError.status >= 500 ? { error } : {}) };
+    return { ...errorReply(appError), code: appError.code, ...(appError.status >= 500 ? { error } : {}) };
   }
 
   return {
@@ -89,7 +89,13 @@ export function createWebhookIntake({ sequelize, config, logger, metrics }: Webh
         if (status >= 500) logger.error(line, 'request failed');
         else logger.info(line, 'request completed');
       };
-      accept(req, tokenSegment).then(answer, (error: unknown) => answer(refusal(error)));
+      accept(req, tokenSegment)
+        .catch(refusal)
+        .then(answer)
+        .catch((error: unknown) => {
+          logger.error({ err: error }, 'webhook intake could not answer');
+          res.destroy();
+        });
       return true;
     },
   };
