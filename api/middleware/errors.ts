@@ -2,6 +2,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { isDatabaseUnavailable } from '../../lib/db';
 import { AppError } from '../../lib/errors';
+import { redactWebhookToken } from '../webhooks/intake';
 import { isTemporalUnavailable } from '../temporal-calls';
 
 /** Errors thrown by body-parser and similar middleware carry `type` and `status`. */
@@ -35,7 +36,8 @@ export function toAppError(error: unknown): AppError {
 }
 
 export const notFoundHandler: RequestHandler = (req, _res, next) => {
-  next(new AppError(404, 'not_found', `No route for ${req.method} ${req.path}`));
+  // A webhook URL that matched no route (a longer path) may still carry the secret token.
+  next(new AppError(404, 'not_found', `No route for ${req.method} ${redactWebhookToken(req.path)}`));
 };
 
 /** The response for an error: its status, the envelope, and Retry-After on a 503 (an outage the caller should wait out). */

@@ -7,9 +7,9 @@ import { GroupCommit } from '../../lib/group-commit';
 import { sha256 } from './intake';
 import type { CurrentRmsWebhook } from './schemas';
 
-/** A delivery as received: its exact bytes, its headers and the client address. */
+/** A delivery as received: its body's text, its headers and the client address. */
 export interface WebhookDelivery {
-  rawBody: Buffer;
+  rawBody: string;
   headers: IncomingHttpHeaders;
   ip: string;
 }
@@ -131,7 +131,7 @@ export function createWebhookEventStore(sequelize: Sequelize, commitTimeoutMs: n
   return {
     /** Unknown event types are kept, already marked `ignored`; the dedupe key is the action id, else a hash of the raw body. */
     store(delivery: WebhookDelivery, webhook: CurrentRmsWebhook): Promise<StoredEvent> {
-      const rawBody = delivery.rawBody.toString('utf8');
+      const { rawBody } = delivery;
       const { action } = webhook;
       const eventType = currentRmsEventType(action.subject_type, action.action_type);
       const status: EventStatus = isHandledEvent(eventType) ? 'received' : 'ignored';

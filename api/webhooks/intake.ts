@@ -5,12 +5,15 @@ import { AppError, badRequest, unauthorized } from '../../lib/errors';
 
 /** The route as documented and as the request metrics label it. */
 export const WEBHOOK_ROUTE = '/api/webhooks/current-rms/:token';
-/** As Express would match WEBHOOK_ROUTE: case-insensitive, an optional trailing slash, the query ignored. */
-const WEBHOOK_PATH = /^\/api\/webhooks\/current-rms\/([^/?#]+)\/?(?:\?|$)/i;
+/**
+ * As Express would match WEBHOOK_ROUTE: case-insensitive, an optional trailing slash, the query (and a fragment)
+ * ignored, the scheme and host of an absolute-form target (`POST http://host/api/…`, as some relays send) skipped.
+ */
+const WEBHOOK_PATH = /^(?:[a-z][a-z\d+.-]*:\/\/[^/]*)?\/api\/webhooks\/current-rms\/([^/?#]+)\/?(?:[?#]|$)/i;
 const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** The webhook URL carries a secret: request logs show it as [redacted]. */
-export const redactWebhookToken = (url: string | undefined) => url?.replace(/(\/api\/webhooks\/current-rms\/)[^/?#]+/i, '$1[redacted]');
+export const redactWebhookToken = (url: string | undefined) => url?.replace(/(\/api\/webhooks\/current-rms\/)[^/?#]+/gi, '$1[redacted]');
 
 export const sha256 = (value: string | Buffer) => createHash('sha256').update(value).digest();
 
@@ -50,7 +53,9 @@ export function signatureCheck(secret: string | undefined): (req: IncomingMessag
 }
 
 export interface WebhookBody {
+  /** The exact bytes (what a signature covers) and their text (what is stored). */
   raw: Buffer;
+  text: string;
   /** Parsed JSON; undefined when the request has no body at all (the schema then refuses it). */
   json: unknown;
 }
@@ -110,7 +115,7 @@ function readRaw(req: IncomingMessage): Promise<Buffer> {
  * not a JSON object or array → 400. An empty body is `{}`.
  */
 export async function readJsonBody(req: IncomingMessage): Promise<WebhookBody> {
-  if (!hasBody(req)) return { raw: Buffer.alloc(0), json: undefined };
+  if (!hasBody(req)) return { raw: Buffer.alloc(0), text: '', json: undefined };
   const [mediaType, charset] = contentType(req);
   if (mediaType !== 'application/json') return refuseAfterDrain(req, new AppError(415, 'unsupported_media_type', 'Send the request body as application/json'));
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') return refuseAfterDrain(req, new AppError(415, 'unsupported_charset', 'Unsupported charset'));
@@ -120,11 +125,11 @@ export async function readJsonBody(req: IncomingMessage): Promise<WebhookBody> {
 
   const raw = await readRaw(req);
   const text = raw.toString('utf8');
-  const first = /\S/.exec(text)?.[0];
-  if (first === undefined) return { raw, json: {} };
+  if (text.length === 0) return { raw, text, json: {} };
+  const first = /[^ \t\n\r]/.exec(text)?.[0]; // JSON's whitespace: a body of only that is malformed, not empty
   if (first !== '{' && first !== '[') throw malformed();
   try {
-    return { raw, json: JSON.parse(text) };
+    return { raw, text, json: JSON.parse(text) };
   } catch {
     throw malformed();
   }

@@ -57,10 +57,10 @@ export function createWebhookIntake({ sequelize, config, logger, metrics }: Webh
   /** The token before the body is read; the body's JSON before its signature; then its shape, then the commit. */
   async function accept(req: IncomingMessage, tokenSegment: string): Promise<Answer> {
     checkToken(tokenSegment);
-    const { raw, json } = await readJsonBody(req);
+    const { raw, text, json } = await readJsonBody(req);
     checkSignature(req, raw);
     const webhook = parseOrThrow(CurrentRmsWebhook, json, 'body');
-    const stored = await events.store({ rawBody: raw, headers: req.headers, ip: clientIp(req) }, webhook);
+    const stored = await events.store({ rawBody: text, headers: req.headers, ip: clientIp(req) }, webhook);
     return { status: stored.duplicate ? 200 : 202, body: { eventId: stored.eventId, status: stored.status, ...(stored.duplicate ? { duplicate: true } : {}) } };
   }
 

@@ -339,6 +339,8 @@ test.each([
   ['a webhook run recorded while the refresh was always a scheduled activity (patched)', 'process-webhook-event-progress-in-steps.binpb'],
   ['a webhook run recorded while each step was its own local activity (patched)', 'process-webhook-event-local-refresh-first.binpb'],
   ['a webhook run recorded then whose local refresh failed, so the refresh was scheduled after a timer (patched)', 'process-webhook-event-local-refresh-first-fallback.binpb'],
+  ['a webhook run of one local activity then the notify and finish steps (current)', 'process-webhook-event-local-event-run.binpb'],
+  ['a webhook run whose one local activity failed, carried on by the keyed steps after a timer (current)', 'process-webhook-event-local-event-run-fallback.binpb'],
   ['a sync run recorded before the sync task queue, continued as new on the events\' queue', 'opportunity-sync-before-sync-queue.binpb'],
 ])('the history of %s replays against the current workflow code', async (_what, file) => {
   const history = proto.api.history.v1.History.decode(readFileSync(path.join(__dirname, '../replay/histories', file)));

@@ -1,12 +1,13 @@
 // Webhook intake over HTTP against real PostgreSQL: token and signature checks, validation, dedupe, the outbox relay.
 import { createHmac, randomInt } from 'node:crypto';
-import type { RequestListener } from 'node:http';
+import http, { type RequestListener } from 'node:http';
 import type { Client } from '@temporalio/client';
 import { Sequelize } from 'sequelize';
 import request from 'supertest';
 import pg from 'pg';
 import pino from 'pino';
 import { createApp } from '../../api/app';
+import { listen } from '../../api/server';
 import { CURRENT_RMS_SOURCE } from '../../domain/webhook-events';
 import { isDatabaseUnavailable } from '../../lib/db';
 import { freePort } from '../../lib/local-stack/ports';
@@ -104,6 +105,7 @@ describe('rejected deliveries write nothing', () => {
 
   test.each([
     ['malformed JSON', '{"action": {"id": 1,', 'malformed_json'],
+    ['only whitespace (not an empty body)', ' \n\t ', 'malformed_json'],
     ['no action', '{"event": "opportunity_update"}', 'validation_failed'],
     ['action without subject', '{"action": {"id": 1, "action_type": "update"}}', 'validation_failed'],
     ['subject_id not an id', '{"action": {"id": 1, "subject_id": "abc", "subject_type": "Opportunity", "action_type": "update"}}', 'validation_failed'],
@@ -136,9 +138,28 @@ describe('served ahead of Express, intake keeps the API\'s conventions', () => {
     await request(app).post(`${url.replace('current-rms', 'Current-RMS')}?source=relay`).send(webhookAction(opportunity(), 'update')).expect(202);
     const before = await eventCount();
     expectErrorEnvelope((await request(app).get(url).expect(404)).body, 'not_found');
-    expectErrorEnvelope((await request(app).post(`${url}/extra`).send(webhookAction(opportunity(), 'update')).expect(404)).body, 'not_found');
+    const longer = await request(app).post(`${url}/extra`).send(webhookAction(opportunity(), 'update')).expect(404);
+    expectErrorEnvelope(longer.body, 'not_found');
+    expect(longer.text).not.toContain(TOKEN);
     expectErrorEnvelope((await request(app).post('/api/webhooks/current-rms/%E0%A4%A').send(webhookAction(opportunity(), 'update')).expect(400)).body, 'bad_request');
     expect(await eventCount()).toBe(before);
+  });
+
+  test('an absolute-form request target (POST http://host/api/…, as some relays send) is the same route', async () => {
+    const server = await listen(app, 0);
+    try {
+      const body = JSON.stringify(webhookAction(opportunity(), 'update'));
+      const status = await new Promise<number>((resolve, reject) => {
+        const sent = http.request(
+          { host: '127.0.0.1', port: server.port, method: 'POST', path: `http://127.0.0.1:${server.port}${url}`, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } },
+          (res) => res.resume().once('end', () => resolve(res.statusCode!)),
+        );
+        sent.once('error', reject).end(body);
+      });
+      expect(status).toBe(202);
+    } finally {
+      await server.close();
+    }
   });
 
   test('a request id is echoed when well-formed, else assigned', async () => {
