@@ -3,7 +3,7 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Request, RequestHandler, Response, Router } from 'express';
 import { z, type ZodType } from 'zod';
 import type { Role } from '../domain/roles';
-import { AppError } from '../lib/errors';
+import { AppError, bodyRefusals } from '../lib/errors';
 import { requireRoles, type AuthenticatedUser } from './middleware/authenticate';
 import { ErrorEnvelope } from './openapi';
 
@@ -139,7 +139,7 @@ export function defineRoute<P extends AnyObject = typeof emptyObject, Q extends 
       router[spec.method](spec.path, ...(spec.before ?? []), ...guards, async (req: Request, res: Response) => {
         // req.is() is null when there is no body at all, which the body schema then judges.
         if (spec.body && req.is('application/json') === false) {
-          throw new AppError(415, 'unsupported_media_type', 'Send the request body as application/json');
+          throw bodyRefusals.notJson();
         }
         await handler({
           params: parseOrThrow(spec.params ?? emptyObject, req.params, 'params') as z.infer<P>,

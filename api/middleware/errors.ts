@@ -1,7 +1,7 @@
 // The one error envelope: every 4xx/5xx leaves as {"error": {"code", "message", "details"}}, never a stack.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { isDatabaseUnavailable } from '../../lib/db';
-import { AppError } from '../../lib/errors';
+import { AppError, bodyRefusals } from '../../lib/errors';
 import { redactWebhookToken } from '../webhooks/intake';
 import { isTemporalUnavailable } from '../temporal-calls';
 
@@ -13,19 +13,20 @@ interface HttpLibraryError {
   message: string;
 }
 
-const LIBRARY_ERRORS: Record<string, { status: number; code: string; message: string }> = {
-  'entity.too.large': { status: 413, code: 'payload_too_large', message: 'Request body is larger than the 1 MB limit' },
-  'entity.parse.failed': { status: 400, code: 'malformed_json', message: 'Request body is not valid JSON' },
-  'encoding.unsupported': { status: 415, code: 'unsupported_encoding', message: 'Unsupported content encoding' },
-  'charset.unsupported': { status: 415, code: 'unsupported_charset', message: 'Unsupported charset' },
-  'request.aborted': { status: 400, code: 'request_aborted', message: 'Request was aborted by the client' },
+/** body-parser's error types, as the envelope names them. */
+const LIBRARY_ERRORS: Record<string, () => AppError> = {
+  'entity.too.large': bodyRefusals.tooLarge,
+  'entity.parse.failed': bodyRefusals.malformedJson,
+  'encoding.unsupported': bodyRefusals.unsupportedEncoding,
+  'charset.unsupported': bodyRefusals.unsupportedCharset,
+  'request.aborted': bodyRefusals.aborted,
 };
 
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   const libraryError = error as HttpLibraryError;
   const known = libraryError?.type ? LIBRARY_ERRORS[libraryError.type] : undefined;
-  if (known) return new AppError(known.status, known.code, known.message);
+  if (known) return known();
   if (isDatabaseUnavailable(error)) return new AppError(503, 'database_unavailable', 'The database is unavailable; retry shortly');
   if (isTemporalUnavailable(error)) return new AppError(503, 'temporal_unavailable', 'Temporal is unavailable; retry shortly');
   // The router's URIError for a path parameter with broken %-encoding carries status 400 but no `expose`.

@@ -1,7 +1,7 @@
 // Webhook intake checks on Node's own request: the URL token, the JSON body read with its raw bytes, the optional HMAC signature.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { AppError, badRequest, unauthorized } from '../../lib/errors';
+import { badRequest, bodyRefusals, unauthorized, type AppError } from '../../lib/errors';
 
 /** The route as documented and as the request metrics label it. */
 export const WEBHOOK_ROUTE = '/api/webhooks/current-rms/:token';
@@ -83,9 +83,6 @@ async function refuseAfterDrain(req: IncomingMessage, error: AppError): Promise<
   throw error;
 }
 
-const tooLarge = () => new AppError(413, 'payload_too_large', 'Request body is larger than the 1 MB limit');
-const malformed = () => new AppError(400, 'malformed_json', 'Request body is not valid JSON');
-
 function readRaw(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -95,7 +92,7 @@ function readRaw(req: IncomingMessage): Promise<Buffer> {
       size += chunk.length;
       if (size <= BODY_LIMIT_BYTES) return void chunks.push(chunk);
       stop();
-      refuseAfterDrain(req, tooLarge()).catch(reject);
+      refuseAfterDrain(req, bodyRefusals.tooLarge()).catch(reject);
     };
     const onEnd = () => {
       stop();
@@ -103,7 +100,7 @@ function readRaw(req: IncomingMessage): Promise<Buffer> {
     };
     const onError = () => {
       stop();
-      reject(new AppError(400, 'request_aborted', 'Request was aborted by the client'));
+      reject(bodyRefusals.aborted());
     };
     req.on('data', onData).on('end', onEnd).on('error', onError);
   });
@@ -117,20 +114,20 @@ function readRaw(req: IncomingMessage): Promise<Buffer> {
 export async function readJsonBody(req: IncomingMessage): Promise<WebhookBody> {
   if (!hasBody(req)) return { raw: Buffer.alloc(0), text: '', json: undefined };
   const [mediaType, charset] = contentType(req);
-  if (mediaType !== 'application/json') return refuseAfterDrain(req, new AppError(415, 'unsupported_media_type', 'Send the request body as application/json'));
-  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') return refuseAfterDrain(req, new AppError(415, 'unsupported_charset', 'Unsupported charset'));
+  if (mediaType !== 'application/json') return refuseAfterDrain(req, bodyRefusals.notJson());
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') return refuseAfterDrain(req, bodyRefusals.unsupportedCharset());
   const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
-  if (encoding !== 'identity') return refuseAfterDrain(req, new AppError(415, 'unsupported_encoding', 'Unsupported content encoding'));
-  if (Number(req.headers['content-length']) > BODY_LIMIT_BYTES) return refuseAfterDrain(req, tooLarge());
+  if (encoding !== 'identity') return refuseAfterDrain(req, bodyRefusals.unsupportedEncoding());
+  if (Number(req.headers['content-length']) > BODY_LIMIT_BYTES) return refuseAfterDrain(req, bodyRefusals.tooLarge());
 
   const raw = await readRaw(req);
   const text = raw.toString('utf8');
   if (text.length === 0) return { raw, text, json: {} };
   const first = /[^ \t\n\r]/.exec(text)?.[0]; // JSON's whitespace: a body of only that is malformed, not empty
-  if (first !== '{' && first !== '[') throw malformed();
+  if (first !== '{' && first !== '[') throw bodyRefusals.malformedJson();
   try {
     return { raw, text, json: JSON.parse(text) };
   } catch {
-    throw malformed();
+    throw bodyRefusals.malformedJson();
   }
 }
