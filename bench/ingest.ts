@@ -3,7 +3,7 @@ import { QueryTypes } from 'sequelize';
 import { CEILING_USER_AGENT, ceilingRunner, type CeilingResult, type CeilingRunner } from './support/ceiling';
 import { startLoadGenerator, type GeneratedLoad, type LoadGenerator } from './support/load-generator';
 import { parseIngestBenchOptions, USAGE, type IngestBenchOptions } from './support/options';
-import { formatReport, GOALS, machineInfo, writeResult, type IngestBenchResult, type MaxRatePhase } from './support/report';
+import { formatReport, GOALS, machineInfo, writeResult, type IngestBenchResult, type MaxRatePhase, type PostgresBackgroundWork } from './support/report';
 import { measureResources, type ResourceUsage } from './support/resources';
 import { combineCeilingRounds, combineLoadRounds, combineResourceRounds } from './support/rounds';
 import { startIngestStack, type IngestStack } from './support/stack';
@@ -24,6 +24,21 @@ async function countRows(stack: IngestStack, userAgent: string): Promise<number>
     replacements: { userAgent },
   });
   return Number(row!.count);
+}
+
+/**
+ * What PostgreSQL's background work stood at: segment files in pg_wal (recycling renames a released one; only
+ * creating a new one adds to the count), checkpoints completed, autovacuums and autoanalyzes of `events` completed.
+ */
+async function backgroundWork(stack: IngestStack): Promise<PostgresBackgroundWork> {
+  const [row] = await stack.sequelize.query<Record<keyof PostgresBackgroundWork, string>>(
+    `SELECT (SELECT count(*) FROM pg_ls_waldir() WHERE name ~ '^[0-9A-F]{24}$') AS "walSegments",
+            (SELECT num_done FROM pg_stat_checkpointer) AS "checkpoints",
+            (SELECT autovacuum_count FROM pg_stat_user_tables WHERE relname = 'events') AS "eventsAutovacuums",
+            (SELECT autoanalyze_count FROM pg_stat_user_tables WHERE relname = 'events') AS "eventsAutoanalyzes"`,
+    { type: QueryTypes.SELECT },
+  );
+  return { walSegments: Number(row!.walSegments), checkpoints: Number(row!.checkpoints), eventsAutovacuums: Number(row!.eventsAutovacuums), eventsAutoanalyzes: Number(row!.eventsAutoanalyzes) };
 }
 
 interface BenchmarkRun {
@@ -86,10 +101,16 @@ async function benchmark({ stack, load, opportunities, options, startedAt, machi
     maxRate.push(phase);
   }
 
-  progress(`open loop: ${options.fixedRate}/s for ${options.fixedRateMs / 1000} s`);
+  progress(`open loop: ${options.fixedRate}/s for ${options.fixedRateMs / 1000} s, after a CHECKPOINT`);
+  // A long-running cluster recycles WAL segments its checkpoints have released; this fresh one has only ever created
+  // them, and a backend creating one zero-fills 16 MB and fsyncs it holding the WAL write lock, stalling every commit
+  // for about 60 ms each ~4 s at 1,000/s (bench:ingest 2026-12-07). The checkpoint releases the segments written so far.
+  await stack.sequelize.query('CHECKPOINT');
+  const backgroundBefore = await backgroundWork(stack);
   const fixedDone = measureResources();
   const fixed = await load.run({ kind: 'open', ratePerSecond: options.fixedRate, durationMs: options.fixedRateMs, maxSockets: options.fixedRateMaxSockets });
   const fixedResources = fixedDone();
+  const background = { before: backgroundBefore, after: await backgroundWork(stack) };
   acceptedByApi += fixed.result.accepted;
 
   const [apiRows, ceilingRows] = [await countRows(stack, CURRENT_RMS_USER_AGENT), await countRows(stack, CEILING_USER_AGENT)];
@@ -100,7 +121,7 @@ async function benchmark({ stack, load, opportunities, options, startedAt, machi
     api: { sequelizePoolMax: stack.apiPoolMax, requestLogLevel: options.apiLogLevel },
     options,
     maxRate,
-    fixedRate: { targetRate: options.fixedRate, result: fixed.result, resources: fixedResources, loadGeneratorCores: fixed.cpuSeconds / fixed.result.elapsedSeconds },
+    fixedRate: { targetRate: options.fixedRate, result: fixed.result, resources: fixedResources, loadGeneratorCores: fixed.cpuSeconds / fixed.result.elapsedSeconds, background },
     rows: { acceptedByApi, apiRows, ceilingInserted, ceilingRows, ok: apiRows === acceptedByApi && ceilingRows === ceilingInserted },
     goals: {
       minRatio: GOALS.minRatio,

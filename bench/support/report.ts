@@ -27,6 +27,16 @@ export interface FixedRatePhase {
   result: LoadResult;
   resources: ResourceUsage;
   loadGeneratorCores: number;
+  /** PostgreSQL's background work before and after the phase: more WAL segments after means some were created (zero-filled) during it. */
+  background: { before: PostgresBackgroundWork; after: PostgresBackgroundWork };
+}
+
+/** Counters of PostgreSQL's background work that can stall commits. */
+export interface PostgresBackgroundWork {
+  walSegments: number;
+  checkpoints: number;
+  eventsAutovacuums: number;
+  eventsAutoanalyzes: number;
 }
 
 /** Every 202 must be a row, and nothing else may be. */
@@ -75,6 +85,13 @@ const fixed = (value: number, digits = 1) => value.toFixed(digits);
 const percent = (share: number) => `${Math.round(share * 100)}%`;
 const failures = (load: LoadResult) => Object.values(load.otherStatuses).reduce((sum, count) => sum + count, 0) + load.networkErrors;
 
+/** What PostgreSQL did in the background during a phase (the usual causes of a commit's stall). */
+function backgroundWorkLine({ before, after }: FixedRatePhase['background']): string {
+  const created = after.walSegments - before.walSegments;
+  const segments = `WAL segment files ${before.walSegments} before, ${after.walSegments} after (${created > 0 ? `${created} created and zero-filled during the phase` : 'every segment recycled, none created'})`;
+  return `${segments}; during it ${after.checkpoints - before.checkpoints} checkpoint(s), ${after.eventsAutovacuums - before.eventsAutovacuums} autovacuum(s) and ${after.eventsAutoanalyzes - before.eventsAutoanalyzes} autoanalyze(s) of events completed`;
+}
+
 /** Right-aligned columns under a header and a dashed rule. */
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)));
@@ -118,6 +135,7 @@ export function formatReport(result: IngestBenchResult): string {
     `(b) Fixed arrival rate, open loop: ${fixedRate.targetRate}/s for ${options.fixedRateMs / 1000} s, latency from each request's scheduled time`,
     `    achieved ${fixed(fixedLoad.acceptedPerSecond, 0)} accepted/s (${fixedLoad.accepted} of ${fixedLoad.requests}), p50 ${fixed(fixedLoad.latencyMs.p50)} ms, p99 ${fixed(fixedLoad.latencyMs.p99)} ms, ` +
       `p99.9 ${fixed(fixedLoad.latencyMs.p999)} ms, max ${fixed(fixedLoad.latencyMs.max)} ms, failed ${failures(fixedLoad)}; API loop ${percent(fixedRate.resources.apiEventLoopUtilization)}, machine CPU ${percent(fixedRate.resources.machineBusy)}`,
+    `    started after a CHECKPOINT; ${backgroundWorkLine(fixedRate.background)}`,
     '',
     `Goals: ratio ≥ ${goals.minRatio} at every concurrency: ${goals.ratioMet ? 'met' : 'MISSED'}; p99 ≤ ${goals.maxP99MsAtFixedRate} ms at ${fixedRate.targetRate}/s: ${goals.fixedRateP99Met ? 'met' : 'MISSED'}` +
       ` (rate ${goals.fixedRateAchieved ? 'sustained' : 'NOT sustained'})`,
