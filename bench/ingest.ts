@@ -31,14 +31,14 @@ async function countRows(stack: IngestStack, userAgent: string): Promise<number>
  * creating a new one adds to the count), checkpoints completed, autovacuums and autoanalyzes of `events` completed.
  */
 async function backgroundWork(stack: IngestStack): Promise<PostgresBackgroundWork> {
-  const [row] = await stack.sequelize.query<Record<keyof PostgresBackgroundWork, string>>(
-    `SELECT (SELECT count(*) FROM pg_ls_waldir() WHERE name ~ '^[0-9A-F]{24}$') AS "walSegments",
-            (SELECT num_done FROM pg_stat_checkpointer) AS "checkpoints",
-            (SELECT autovacuum_count FROM pg_stat_user_tables WHERE relname = 'events') AS "eventsAutovacuums",
-            (SELECT autoanalyze_count FROM pg_stat_user_tables WHERE relname = 'events') AS "eventsAutoanalyzes"`,
+  const [row] = await stack.sequelize.query<PostgresBackgroundWork>(
+    `SELECT (SELECT count(*) FROM pg_ls_waldir() WHERE name ~ '^[0-9A-F]{24}$')::int AS "walSegments",
+            (SELECT num_done FROM pg_stat_checkpointer)::int AS "checkpoints",
+            (SELECT autovacuum_count FROM pg_stat_user_tables WHERE relname = 'events')::int AS "eventsAutovacuums",
+            (SELECT autoanalyze_count FROM pg_stat_user_tables WHERE relname = 'events')::int AS "eventsAutoanalyzes"`,
     { type: QueryTypes.SELECT },
   );
-  return { walSegments: Number(row!.walSegments), checkpoints: Number(row!.checkpoints), eventsAutovacuums: Number(row!.eventsAutovacuums), eventsAutoanalyzes: Number(row!.eventsAutoanalyzes) };
+  return row!;
 }
 
 interface BenchmarkRun {
@@ -104,7 +104,7 @@ async function benchmark({ stack, load, opportunities, options, startedAt, machi
   progress(`open loop: ${options.fixedRate}/s for ${options.fixedRateMs / 1000} s, after a CHECKPOINT`);
   // A long-running cluster recycles WAL segments its checkpoints have released; this fresh one has only ever created
   // them, and a backend creating one zero-fills 16 MB and fsyncs it holding the WAL write lock, stalling every commit
-  // for about 60 ms each ~4 s at 1,000/s (bench:ingest 2026-12-07). The checkpoint releases the segments written so far.
+  // for about 60 ms each ~4 s at 1,000/s (README, Performance, 2026-12-07). The checkpoint releases the segments written so far.
   await stack.sequelize.query('CHECKPOINT');
   const backgroundBefore = await backgroundWork(stack);
   const fixedDone = measureResources();
