@@ -348,9 +348,19 @@ test.each([
 });
 
 /** The activity types of a run's local activities, in order, read from their markers in its history. */
+/**
+ * An event run's history once the run has completed: its row turns `processed` inside the last step, before the
+ * workflow task that records the steps' markers has completed.
+ */
+async function completedEventRunHistory(workflowId: string) {
+  const handle = temporal.workflow.getHandle(workflowId);
+  await handle.result();
+  return (await handle.fetchHistory()).events!;
+}
+
 async function localActivityTypes(workflowId: string): Promise<string[]> {
-  const { events } = await temporal.workflow.getHandle(workflowId).fetchHistory();
-  return events!.flatMap(({ markerRecordedEventAttributes: marker }) =>
+  const events = await completedEventRunHistory(workflowId);
+  return events.flatMap(({ markerRecordedEventAttributes: marker }) =>
     marker?.markerName === 'core_local_activity' ? [(JSON.parse(Buffer.from(marker.details!.data!.payloads![0]!.data!).toString('utf8')) as { activity_type: string }).activity_type] : [],
   );
 }
@@ -359,8 +369,8 @@ test('a webhook run takes one workflow task and no scheduled activity: its claim
   const id = newId();
   const history = async (eventId: string) => {
     const workflowId = workflowIds.processWebhookEvent(eventId);
-    const { events } = await temporal.workflow.getHandle(workflowId).fetchHistory();
-    const count = (type: proto.api.enums.v1.EventType) => events!.filter((e) => e.eventType === type).length;
+    const events = await completedEventRunHistory(workflowId);
+    const count = (type: proto.api.enums.v1.EventType) => events.filter((e) => e.eventType === type).length;
     const { EventType } = proto.api.enums.v1;
     return {
       workflowTasks: count(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED),
@@ -421,16 +431,16 @@ test('a refresh whose local attempt fails is scheduled as an activity (visible, 
     return stored?.status === 'processed' ? stored : undefined;
   }, { what: 'the event to be processed' });
   const workflowId = workflowIds.processWebhookEvent(event.id);
-  const { events } = await temporal.workflow.getHandle(workflowId).fetchHistory();
+  const events = await completedEventRunHistory(workflowId);
   const { EventType } = proto.api.enums.v1;
   // The local run met the first 503; the separate steps carried on, the claim found under its key.
   expect(await localActivityTypes(workflowId)).toEqual(['runEventLocally', 'startEventProcessing', 'notifySyncWorkflows', 'finishEventProcessing']);
   expect(await AuditLog.count({ where: { actorId: workflowId, action: 'event.processing' } })).toBe(1);
-  const scheduled = events!.filter((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED).map((e) => e.activityTaskScheduledEventAttributes!.activityType!.name);
+  const scheduled = events.filter((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED).map((e) => e.activityTaskScheduledEventAttributes!.activityType!.name);
   expect(scheduled).toEqual(['refreshOpportunity']);
   // The local attempt's 503 asked for a second: a timer waits it out before the activity is scheduled.
-  expect(events!.filter((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED).map((e) => e.timerStartedEventAttributes!.startToFireTimeout?.seconds?.toString())).toEqual(['1']);
-  const started = events!.find((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED)!.activityTaskStartedEventAttributes!;
+  expect(events.filter((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED).map((e) => e.timerStartedEventAttributes!.startToFireTimeout?.seconds?.toString())).toEqual(['1']);
+  const started = events.find((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED)!.activityTaskStartedEventAttributes!;
   expect(started.attempt).toBe(2); // the scheduled activity's first attempt met the second 503 and waited out its Retry-After
   expect(await AuditLog.count({ where: { entityType: 'opportunity', entityId: String(id), action: 'opportunity.refresh' } })).toBe(1);
   expect(currentRms.requests.filter((request) => request.path.endsWith(`/opportunities/${id}`)).map((request) => request.status)).toEqual([503, 503, 200]);
