@@ -142,8 +142,10 @@ export async function createPlatformWorker(options: PlatformWorkerOptions): Prom
 const SDK_LOG_LEVELS: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN' };
 
 /**
- * Routes the Temporal SDK's own log lines into pino; `shutdownSignals: []` means the caller handles signals.
- * `prometheusBindAddress` (host:port) serves the SDK's worker metrics at /metrics (the e2e benchmark reads them).
+ * Routes the Temporal SDK's own log lines into pino, the native core's warnings and errors included (without
+ * `logging.forward` core writes raw text to stdout, outside the log pipeline); `shutdownSignals: []` means the
+ * caller handles signals. `prometheusBindAddress` (host:port) serves the SDK's worker metrics at /metrics (the e2e
+ * benchmark reads them).
  */
 export function installTemporalRuntime(logger: Logger, shutdownSignals?: NodeJS.Signals[], { prometheusBindAddress }: { prometheusBindAddress?: string } = {}): void {
   const temporalLogger = new DefaultLogger(SDK_LOG_LEVELS[logger.level] ?? 'ERROR', (entry) => {
@@ -153,6 +155,9 @@ export function installTemporalRuntime(logger: Logger, shutdownSignals?: NodeJS.
   Runtime.install({
     logger: temporalLogger,
     ...(shutdownSignals ? { shutdownSignals } : {}),
-    ...(prometheusBindAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress: prometheusBindAddress } } } } : {}),
+    telemetryOptions: {
+      logging: { forward: {}, filter: { core: 'WARN', other: 'ERROR' } },
+      ...(prometheusBindAddress ? { metrics: { prometheus: { bindAddress: prometheusBindAddress } } } : {}),
+    },
   });
 }

@@ -17,11 +17,17 @@ function required(name: string): string {
 
 export const testLogger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', 'test');
 
-// The SDK's Runtime is one per process and may already exist from an earlier test file.
-try {
-  installTemporalRuntime(createLogger(process.env.TEST_LOG_LEVEL ?? 'error', 'temporal-sdk')); // expected activity failures log at warn
-} catch {
-  /* already installed */
+/**
+ * Installs the platform's SDK Runtime before a worker connects. Only then: once installed, its log forwarding keeps the
+ * process alive until the last worker connection closes, so a test file that starts no worker must not install it.
+ * It is one per process and may already exist from an earlier connection.
+ */
+function installTestTemporalRuntime(): void {
+  try {
+    installTemporalRuntime(createLogger(process.env.TEST_LOG_LEVEL ?? 'error', 'temporal-sdk')); // expected activity failures log at warn
+  } catch {
+    /* already installed */
+  }
 }
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
@@ -64,6 +70,7 @@ export interface TestWorkerOptions extends Partial<typeof UNUSED_SYSTEMS> {
 
 /** The real worker role (a worker on each platform task queue), running the prebuilt bundle from the global setup. */
 export async function startTestWorker(sequelize: Sequelize, { address = required('TEST_TEMPORAL_ADDRESS'), syncSystems = [], syncIdleTimeoutMs = 2_000, ...systems }: TestWorkerOptions = {}): Promise<{ worker: PlatformWorker; stop(): Promise<void> }> {
+  installTestTemporalRuntime();
   const connection = await connectWorkerConnection({ address, namespace: 'default' });
   const client = createTemporalClient({ address, namespace: 'default' });
   const worker = await createPlatformWorker({
