@@ -146,17 +146,24 @@ async function endToEnd(parts: Parts, options: E2eBenchOptions): Promise<E2eRun 
   };
 }
 
-function countLogProblems(file: string): number {
-  if (!existsSync(file)) return 0;
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => {
-      try {
-        return (JSON.parse(line) as { level?: number }).level! >= 40;
-      } catch {
-        return false;
-      }
-    }).length;
+/** The worker log's warnings and errors (pino level ≥ 40), counted by where they came from and what they say. */
+function logProblems(file: string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  if (!existsSync(file)) return counts;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    let entry: { level?: number; msg?: string; component?: string; sdkComponent?: string };
+    try {
+      entry = JSON.parse(line) as typeof entry;
+    } catch {
+      continue;
+    }
+    if ((entry.level ?? 0) < 40) continue;
+    const message = entry.msg ?? '';
+    const what = message.match(/\[(TMPRL\d+)\]/)?.[1] ?? message.split(/[.:]/)[0]!.slice(0, 60);
+    const key = `${entry.sdkComponent === 'core' ? 'SDK core' : (entry.component ?? 'worker')}: ${what}`;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
 }
 
 async function main(): Promise<void> {
@@ -229,7 +236,7 @@ async function main(): Promise<void> {
     const work = await temporalWork(client);
     const histories: E2eBenchResult['historyByKind'] = {};
     for (const type of HISTORY_SAMPLED_TYPES) histories[type] = await historyByKind(client, type, HISTORY_SAMPLE);
-    const warnings = countLogProblems(worker.logFile);
+    const warnings = logProblems(worker.logFile);
     const result: E2eBenchResult = {
       startedAt,
       label: options.label,
@@ -240,7 +247,7 @@ async function main(): Promise<void> {
       }`,
       temporalWork: work,
       historyByKind: histories,
-      worker: { ...effective, bundleSeconds: worker.bundleSeconds, logFile: worker.logFile, warnings, coreWarnings: worker.coreWarnings() },
+      worker: { ...effective, bundleSeconds: worker.bundleSeconds, logFile: worker.logFile, warnings },
       options,
       ceiling,
       e2e,
@@ -249,7 +256,7 @@ async function main(): Promise<void> {
       goalMet: e2e.finished && e2e.workflowsPerSecond / ceiling.workflowsPerSecond >= E2E_GOAL.minRatio,
     };
     const jsonFile = writeBenchResult('e2e', startedAt, result);
-    if (warnings > 0) {
+    if (Object.keys(warnings).length > 0) {
       // The temporary folder goes away: keep the worker's log next to the result.
       const kept = jsonFile.replace(/\.json$/, '-worker.log');
       copyFileSync(worker.logFile, kept);

@@ -60,8 +60,6 @@ export type WorkerReply =
 export interface WorkerProcess {
   pid: number | undefined;
   logFile: string;
-  /** Warnings and errors the SDK's core logged on the process's stderr (e.g. TMPRL1104: a workflow task took over 5 s), by code. */
-  coreWarnings(): Record<string, number>;
   bundleSeconds: number;
   ceiling(workflows: number, startBatch: number): Promise<NoopCeilingResult>;
   /** Starts the platform worker and the outbox relay. */
@@ -73,21 +71,7 @@ export interface WorkerProcess {
 }
 
 export async function startWorkerProcess(setup: WorkerSetup): Promise<WorkerProcess> {
-  const child = forkTypeScript(path.join(__dirname, 'worker-process.ts'), { stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
-  // Passed through, and counted: the SDK's core logs to stderr, not through the worker's logger.
-  const coreWarnings: Record<string, number> = {};
-  let partial = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
-    process.stderr.write(chunk);
-    const lines = (partial + chunk.toString()).split('\n');
-    partial = lines.pop()!;
-    for (const line of lines) {
-      const plain = line.replace(/\x1b\[[0-9;]*m/g, '');
-      if (!/\b(WARN|ERROR)\b/.test(plain)) continue;
-      const code = plain.match(/\[(TMPRL\d+)\]/)?.[1] ?? plain.match(/\b(WARN|ERROR)\b/)![1]!;
-      coreWarnings[code] = (coreWarnings[code] ?? 0) + 1;
-    }
-  });
+  const child = forkTypeScript(path.join(__dirname, 'worker-process.ts'), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const exchange = async <K extends WorkerReply['kind']>(request: WorkerRequest, expected: K): Promise<Extract<WorkerReply, { kind: K }>> => {
     const reply = await exchangeWith<WorkerRequest, WorkerReply>(child, request, 'the worker process');
     if (reply.kind !== expected) throw new Error(`the worker process failed on ${request.kind}: ${reply.kind === 'failed' ? reply.message : reply.kind}`);
@@ -98,7 +82,6 @@ export async function startWorkerProcess(setup: WorkerSetup): Promise<WorkerProc
     return {
       pid: child.pid,
       logFile: path.join(setup.workDir, 'worker.log'),
-      coreWarnings: () => ({ ...coreWarnings }),
       bundleSeconds,
       ceiling: async (workflows, startBatch) => (await exchange({ kind: 'ceiling', workflows, startBatch }, 'ceiling')).result,
       startPlatform: async () => (await exchange({ kind: 'platform' }, 'platform')).options,
