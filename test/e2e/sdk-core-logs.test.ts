@@ -10,6 +10,7 @@ function runProbe(): Promise<{ code: number | null; stdout: string; stderr: stri
     cwd: root,
     env: { ...process.env, TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS },
     stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 100_000, // killed, not left behind, if it hangs past the test's deadline
   });
   let stdout = '';
   let stderr = '';
