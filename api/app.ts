@@ -13,6 +13,7 @@ import { adminWorkflowRoutes } from './admin/routes';
 import { auditRoutes } from './audit/routes';
 import { authRoutes } from './auth/routes';
 import { TRUSTED_PROXIES } from './client-ip';
+import { refuseNonUtf8Json } from './content-type';
 import { eventRoutes } from './events/routes';
 import { healthRoutes } from './health/routes';
 import { integrationRoutes } from './integrations/routes';
@@ -64,7 +65,7 @@ export function createApp({ config, sequelize, temporal, logger, version }: AppD
   app.use(helmet());
   app.use(cors({ origin: config.CORS_ORIGINS.length > 0 ? config.CORS_ORIGINS : false }));
 
-  app.use(express.json({ limit: '1mb', inflate: false })); // compressed request bodies: 415
+  app.use(refuseNonUtf8Json, express.json({ limit: '1mb', inflate: false })); // other charsets and compressed request bodies: 415
   const router = express.Router();
   for (const route of [
     ...healthRoutes(sequelize, temporal, version),

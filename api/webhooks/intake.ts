@@ -2,6 +2,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { badRequest, bodyRefusals, unauthorized, type AppError } from '../../lib/errors';
+import { contentType, hasBody, isUtf8Charset } from '../content-type';
 
 /** The route as documented and as the request metrics label it. */
 export const WEBHOOK_ROUTE = '/api/webhooks/current-rms/:token';
@@ -60,15 +61,6 @@ export interface WebhookBody {
   json: unknown;
 }
 
-const hasBody = (req: IncomingMessage) => req.headers['transfer-encoding'] !== undefined || req.headers['content-length'] !== undefined;
-
-/** The media type and charset of Content-Type (`application/json; charset=utf-8` → ['application/json', 'utf-8']). */
-function contentType(req: IncomingMessage): [string, string | undefined] {
-  const [type = '', ...parameters] = (req.headers['content-type'] ?? '').split(';');
-  const charset = parameters.map((parameter) => /^\s*charset\s*=\s*"?([^"\s]*)"?\s*$/i.exec(parameter)?.[1]).find((value) => value !== undefined);
-  return [type.trim().toLowerCase(), charset?.toLowerCase()];
-}
-
 /** Whatever is left of the body is read and dropped before an error is answered, so the sender sees the answer, not a reset. */
 function drain(req: IncomingMessage): Promise<void> {
   return new Promise((resolve) => {
@@ -115,7 +107,7 @@ export async function readJsonBody(req: IncomingMessage): Promise<WebhookBody> {
   if (!hasBody(req)) return { raw: Buffer.alloc(0), text: '', json: undefined };
   const [mediaType, charset] = contentType(req);
   if (mediaType !== 'application/json') return refuseAfterDrain(req, bodyRefusals.notJson());
-  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') return refuseAfterDrain(req, bodyRefusals.unsupportedCharset());
+  if (!isUtf8Charset(charset)) return refuseAfterDrain(req, bodyRefusals.unsupportedCharset());
   const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
   if (encoding !== 'identity') return refuseAfterDrain(req, bodyRefusals.unsupportedEncoding());
   if (Number(req.headers['content-length']) > BODY_LIMIT_BYTES) return refuseAfterDrain(req, bodyRefusals.tooLarge());

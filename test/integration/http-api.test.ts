@@ -182,6 +182,17 @@ describe('error envelope', () => {
     const res = await request(app).post('/api/auth/logout').set('Authorization', `Bearer ${access}`).set('Content-Type', 'application/json').set('Content-Encoding', 'br').send('9007199254740992').expect(415);
     expectErrorEnvelope(res.body, 'unsupported_encoding');
   });
+
+  test('a JSON body in a charset other than UTF-8 (UTF-7, UTF-16, Latin-1) → 415, never decoded; nothing is written', async () => {
+    const { access, refresh } = await loginAs('admin');
+    const audits = await AuditLog.count();
+    for (const charset of ['utf-7', 'UTF-16', 'utf-32le', 'latin1']) {
+      const res = await request(app).post('/api/auth/logout').set('Authorization', `Bearer ${access}`).set('Content-Type', `application/json; charset=${charset}`).send(JSON.stringify({ refreshToken: refresh })).expect(415);
+      expectErrorEnvelope(res.body, 'unsupported_charset');
+    }
+    expect(await AuditLog.count()).toBe(audits);
+    await request(app).post('/api/auth/logout').set('Authorization', `Bearer ${access}`).set('Content-Type', 'application/json; charset=UTF-8').send(JSON.stringify({ refreshToken: refresh })).expect(204);
+  });
 });
 
 describe('authentication', () => {
